@@ -1,0 +1,475 @@
+"""The DualArray container: a value, a tangent (one or many directions) and a tag.
+
+The container is thin on purpose: operators come from NumPy's ``NDArrayOperatorsMixin`` and land in
+``__array_ufunc__``; NumPy functions land in ``__array_function__``; both are dictionary look-ups
+into the rule tables of :mod:`dualarray._registry`. Everything that would drop a tangent raises.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+from numpy.lib.mixins import NDArrayOperatorsMixin
+
+from . import _directions as dirs
+from ._registry import FUNCTIONS, NON_DIFFERENTIABLE, UFUNC_DISPATCH, UNSUPPORTED, qualified_name
+
+DEFAULT_TAG = 0
+_tags = itertools.count(1)
+
+
+def new_tag() -> int:
+    """A fresh perturbation tag, newer than every tag made before it.
+
+    Transforms give each call its own tag, so nested derivatives never confuse their perturbations;
+    when tags mix, the newest one is outermost.
+    """
+    return next(_tags)
+
+
+_ASARRAY_ADVICE = (
+    "Use .value for the primal values (and .tangent for the derivative); build arrays of DualArrays "
+    "with np.stack or np.concatenate; allocate work arrays with np.zeros_like(x) or np.empty_like(x), "
+    "not np.zeros(n)."
+)
+
+
+def _tangent_dtype(value_dtype: np.dtype, tangent: Any = None) -> np.dtype:
+    """Tangent dtype for a value: the value's inexact dtype, float64 for integers and bools."""
+    base = value_dtype if np.issubdtype(value_dtype, np.inexact) else np.dtype(np.float64)
+    if tangent is not None and np.iscomplexobj(tangent) and not np.issubdtype(base, np.complexfloating):
+        return np.result_type(base, np.complex64)
+    return base
+
+
+def _is_foreign(x: Any) -> bool:
+    """An array type we do not know (xarray, pint, ...): it gets a chance to handle the operation."""
+    return (
+        hasattr(x, "__array_ufunc__")
+        and not isinstance(x, DualArray | np.ndarray | np.generic)
+    )
+
+
+class DualArray(NDArrayOperatorsMixin):
+    """An array value with tangents: ``value + ε·tangent`` with ``ε² = 0``.
+
+    ``DualArray(value, tangent)``: ``tangent`` broadcasts to ``value``'s shape (``1.0`` is fine); with no
+    tangent the derivative is a *symbolic zero* (nothing is allocated or computed for it).
+    ``DualArray(value, tangents, batched=True)``: ``tangents.shape == (k, *value.shape)`` carries k
+    directions in one pass; ``.tangent`` then has shape ``(k, *result.shape)``.
+
+    >>> x = DualArray(3.0, 1.0)
+    >>> np.exp(x).tangent  # d/dx exp(x) at 3
+    array(20.08553692)
+    """
+
+    __slots__ = ("value", "_tangent", "_ndir", "_batched", "tag")
+    __array_priority__ = 100
+
+    value: Any
+    tag: int
+
+    def __init__(self, value: Any, tangent: Any = None, *, batched: bool = False, tag: int | None = None):
+        if tag is None:
+            tag = DEFAULT_TAG
+        if not (hasattr(value, "__array_function__") and not isinstance(value, np.generic)):
+            value = np.asarray(value)
+        for part, what in ((value, "value"), (tangent, "tangent")):
+            if isinstance(part, DualArray) and part.tag >= tag:
+                raise ValueError(
+                    f"the {what} is a DualArray with tag {part.tag}; the outer DualArray needs a newer tag "
+                    "(pass tag=dualarray.new_tag())"
+                )
+        self.value = value
+        self.tag = tag
+        self._batched = bool(batched)
+        if tangent is None:
+            if batched:
+                raise ValueError("batched=True needs tangents of shape (k, *value.shape)")
+            self._tangent = None
+            self._ndir = 1
+            return
+        if np.ndim(tangent) == 0 and not isinstance(tangent, DualArray) and tangent == 0:
+            self._tangent = None
+            self._ndir = 1
+            return
+        t = dirs.from_user(tangent, value, _tangent_dtype(np.dtype(value.dtype), tangent), batched)
+        self._tangent = t
+        self._ndir = dirs.count(t)
+
+    @classmethod
+    def _new(cls, value: Any, tangent: Any, ndir: int, batched: bool, tag: int) -> DualArray:
+        """Fast constructor for rules: no validation, ``tangent`` already in internal layout."""
+        self = object.__new__(cls)
+        self.value = value
+        self._tangent = tangent
+        self._ndir = ndir
+        self._batched = batched
+        self.tag = tag
+        return self
+
+    # ------------------------------------------------------------------ tangent access
+    @property
+    def tangent(self) -> Any:
+        """The derivative: shape ``value.shape``, or ``(k, *value.shape)`` when batched."""
+        t = self._tangent
+        if t is None:
+            t = dirs.zeros(self._ndir, self.value, self.tangent_dtype)
+        return dirs.to_user(t, self._batched)
+
+    @property
+    def tangent_dtype(self) -> np.dtype:
+        t = self._tangent
+        return t.dtype if t is not None else _tangent_dtype(np.dtype(self.dtype))
+
+    @property
+    def ndir(self) -> int:
+        """Number of directions k carried (1 unless batched)."""
+        return self._ndir
+
+    @property
+    def batched(self) -> bool:
+        return self._batched
+
+    def _writable_tangent(self) -> Any:
+        """Materialize the tangent (zeros for a symbolic zero, a copy for a broadcast view)."""
+        t = self._tangent
+        if t is None:
+            t = dirs.zeros(self._ndir, self.value, self.tangent_dtype)
+            self._tangent = t
+        elif isinstance(t, np.ndarray) and not t.flags.writeable:
+            t = t.copy()
+            self._tangent = t
+        return t
+
+    # ------------------------------------------------------------------ ndarray-like surface
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.value.ndim
+
+    @property
+    def size(self) -> int:
+        return self.value.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.value.dtype
+
+    @property
+    def T(self) -> DualArray:
+        return np.transpose(self)
+
+    @property
+    def mT(self) -> DualArray:
+        return np.swapaxes(self, -1, -2)
+
+    @property
+    def real(self) -> DualArray:
+        return np.real(self)
+
+    @property
+    def imag(self) -> DualArray:
+        return np.imag(self)
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def copy(self, order: str = "K") -> DualArray:
+        return np.copy(self, order=order)
+
+    def astype(self, dtype: Any, copy: bool = True) -> DualArray:
+        """Cast the value; the tangent follows (to the new float dtype, zero for integer targets)."""
+        value = self.value.astype(dtype, copy=copy)
+        if not np.issubdtype(np.dtype(dtype), np.inexact) or self._tangent is None:
+            return DualArray._new(value, None, self._ndir, self._batched, self.tag)
+        tdtype = _tangent_dtype(np.dtype(dtype))
+        t = self._tangent
+        if not np.issubdtype(tdtype, np.complexfloating) and np.iscomplexobj(t):
+            t = np.real(t)
+        return DualArray._new(value, t.astype(tdtype, copy=copy), self._ndir, self._batched, self.tag)
+
+    def reshape(self, *shape: Any, order: str = "C") -> DualArray:
+        if len(shape) == 1 and isinstance(shape[0], tuple | list):
+            shape = tuple(shape[0])
+        return np.reshape(self, shape, order=order)
+
+    def transpose(self, *axes: Any) -> DualArray:
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], tuple | list)):
+            axes = axes[0]
+        return np.transpose(self, axes or None)
+
+    def swapaxes(self, axis1: int, axis2: int) -> DualArray:
+        return np.swapaxes(self, axis1, axis2)
+
+    def ravel(self, order: str = "C") -> DualArray:
+        return np.ravel(self, order=order)
+
+    def flatten(self, order: str = "C") -> DualArray:
+        return np.ravel(self, order=order).copy()
+
+    def squeeze(self, axis: Any = None) -> DualArray:
+        return np.squeeze(self, axis=axis)
+
+    def sum(self, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+        return np.sum(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial, where=where)
+
+    def mean(self, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+        return np.mean(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+        return np.prod(self, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial, where=where)
+
+    def max(self, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+        return np.max(self, axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+
+    def min(self, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+        return np.min(self, axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
+
+    def cumsum(self, axis=None, dtype=None, out=None):
+        return np.cumsum(self, axis=axis, dtype=dtype, out=out)
+
+    def cumprod(self, axis=None, dtype=None, out=None):
+        return np.cumprod(self, axis=axis, dtype=dtype, out=out)
+
+    def dot(self, other: Any, out: Any = None) -> DualArray:
+        return np.dot(self, other, out=out)
+
+    def clip(self, min: Any = None, max: Any = None, out: Any = None, **kwargs: Any) -> DualArray:
+        return np.clip(self, min, max, out=out, **kwargs)
+
+    def conj(self) -> DualArray:
+        return np.conjugate(self)
+
+    conjugate = conj
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, index: Any) -> DualArray:
+        _check_index(index)
+        value = self.value[index]
+        if self._tangent is None:
+            if _is_basic(index) and isinstance(self.value, np.ndarray) and np.shares_memory(value, self.value):
+                # A view: give the parent a real tangent so writes through the view reach it.
+                self._writable_tangent()
+            else:
+                return DualArray._new(value, None, self._ndir, self._batched, self.tag)
+        elif _is_basic(index):
+            self._writable_tangent()
+        return DualArray._new(value, self._tangent[dirs.key(index)], self._ndir, self._batched, self.tag)
+
+    def __setitem__(self, index: Any, item: Any) -> None:
+        _check_index(index)
+        if isinstance(item, DualArray) and item.tag > self.tag:
+            raise TypeError(
+                f"cannot write a DualArray with tag {item.tag} into one with the older tag {self.tag}: "
+                "its derivative would be lost. Build the result from the newer array instead "
+                "(for example with np.zeros_like(x) of the differentiated input)."
+            )
+        if isinstance(item, DualArray) and item.tag == self.tag:
+            if item._ndir != self._ndir and item._tangent is not None:
+                raise ValueError(
+                    f"cannot write a DualArray with {item._ndir} directions into one with {self._ndir}"
+                )
+            item_value, item_tangent = item.value, item._tangent
+        else:
+            item_value, item_tangent = item, None
+        if isinstance(item_value, DualArray) and not isinstance(self.value, DualArray):
+            self.value = _lift_like(self.value, item_value)
+        self.value[index] = item_value
+        if item_tangent is None:
+            if self._tangent is not None:
+                self._writable_tangent()[dirs.key(index)] = 0
+            return
+        t = self._writable_tangent()
+        if isinstance(item_tangent, DualArray) and not isinstance(t, DualArray):
+            t = self._tangent = _lift_like(t, item_tangent)
+        target_ndim = np.ndim(self.value[index])
+        t[dirs.key(index)] = dirs.align(item_tangent, target_ndim)
+
+    # ------------------------------------------------------------------ conversions that refuse
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise TypeError(
+            "a DualArray was converted to a plain ndarray (np.asarray, np.array, or writing it into a "
+            "plain array), which would drop its derivative. " + _ASARRAY_ADVICE
+        )
+
+    def _scalar_refused(self, what: str) -> TypeError:
+        return TypeError(
+            f"{what}(DualArray) would drop the derivative. Keep the computation in NumPy operations, "
+            f"or use {what}(x.value) if you only need the value."
+        )
+
+    def __float__(self) -> float:
+        raise self._scalar_refused("float")
+
+    def __int__(self) -> int:
+        raise self._scalar_refused("int")
+
+    def __complex__(self) -> complex:
+        raise self._scalar_refused("complex")
+
+    def __index__(self) -> int:
+        raise self._scalar_refused("operator.index")
+
+    def item(self, *args: Any) -> Any:
+        raise TypeError(
+            "DualArray.item() would drop the derivative. Use x.value.item() for the value, or keep x as "
+            "a 0-d DualArray (x[()] or x.reshape(()))."
+        )
+
+    def tolist(self) -> Any:
+        raise TypeError("DualArray.tolist() would drop the derivative. Use x.value.tolist() for the values.")
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    # ------------------------------------------------------------------ protocols
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        for x in inputs:
+            if _is_foreign(x):
+                return NotImplemented
+        for x in kwargs.get("out", ()):
+            if _is_foreign(x):
+                return NotImplemented
+        return UFUNC_DISPATCH[method](ufunc, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        for t in types:
+            if not issubclass(t, DualArray | np.ndarray):
+                return NotImplemented
+        impl = FUNCTIONS.get(func)
+        if impl is not None:
+            return impl(*args, **kwargs)
+        if func in NON_DIFFERENTIABLE:
+            return func(*strip(args), **strip(kwargs))
+        raise unsupported_error(func)
+
+    # ------------------------------------------------------------------ representation, pickling
+    def __repr__(self) -> str:
+        if self._tangent is None:
+            tangent = "0"
+        else:
+            tangent = repr(self.tangent)
+        label = "tangents" if self._batched else "tangent"
+        tag = "" if self.tag == DEFAULT_TAG else f", tag={self.tag}"
+        return f"DualArray(value={self.value!r}, {label}={tangent}{tag})"
+
+    def __reduce__(self):
+        return (DualArray._new, (self.value, self._tangent, self._ndir, self._batched, self.tag))
+
+
+def unsupported_error(func: Any) -> Exception:
+    """The error for a NumPy callable with no rule: names it and says what to do instead."""
+    name = qualified_name(func)
+    if func in UNSUPPORTED:
+        return NotImplementedError(
+            f"{name} is not supported for DualArray inputs: {UNSUPPORTED[func]}. "
+            "Pass .value if you do not need its derivative."
+        )
+    register = "dualarray.register_ufunc" if isinstance(func, np.ufunc) else "@dualarray.implements"
+    return TypeError(
+        f"{name} has no derivative rule for DualArray inputs, and dualarray never falls back to plain "
+        f"NumPy (that would silently drop the derivative). Pass .value if you do not need its derivative, "
+        f"rewrite it with operations that have rules, or register one with {register}({name})."
+    )
+
+
+def strip(obj: Any) -> Any:
+    """Replace the outermost DualArrays in ``obj`` (and in its lists/tuples/dicts) by their values."""
+    if isinstance(obj, DualArray):
+        return obj.value
+    if isinstance(obj, tuple | list):
+        return type(obj)(strip(o) for o in obj)
+    if isinstance(obj, dict):
+        return {k: strip(v) for k, v in obj.items()}
+    return obj
+
+
+def _lift_like(arr: Any, like: DualArray) -> DualArray:
+    """Wrap a plain array as a constant DualArray of ``like``'s tag (for nested writes)."""
+    inner = arr
+    if isinstance(like.value, DualArray) and not isinstance(arr, DualArray):
+        inner = _lift_like(arr, like.value)
+    return DualArray._new(inner, None, like._ndir, like._batched, like.tag)
+
+
+def _is_basic(index: Any) -> bool:
+    """True when ``value[index]`` is a view (ints, slices, Ellipsis, None only)."""
+    items = index if isinstance(index, tuple) else (index,)
+    for i in items:
+        if i is None or i is Ellipsis or isinstance(i, slice):
+            continue
+        if isinstance(i, int | np.integer) and not isinstance(i, bool | np.bool_):
+            continue
+        return False
+    return True
+
+
+def _check_index(index: Any) -> None:
+    items = index if isinstance(index, tuple) else (index,)
+    for i in items:
+        if isinstance(i, DualArray):
+            raise TypeError("a DualArray cannot be used as an index; index with x.value (indices are constant)")
+
+
+class Frame:
+    """The outermost perturbation taking part in one operation: its tag and direction count."""
+
+    __slots__ = ("tag", "ndir", "batched")
+
+    def __init__(self, tag: int, ndir: int, batched: bool) -> None:
+        self.tag = tag
+        self.ndir = ndir
+        self.batched = batched
+
+    def wrap(self, value: Any, tangent: Any) -> DualArray:
+        """A result DualArray of this frame (``tangent`` in internal layout, None for zero)."""
+        return DualArray._new(value, tangent, self.ndir, self.batched, self.tag)
+
+    def zeros(self, value: Any) -> Any:
+        """A materialized zero tangent for ``value``."""
+        return dirs.zeros(self.ndir, value, _tangent_dtype(np.dtype(value.dtype)))
+
+
+def split(args: Any) -> tuple[Frame | None, list[Any], list[Any]]:
+    """Split ``args`` into (frame, values, tangents) for the newest tag among them.
+
+    DualArrays of the newest tag give their value and tangent; everything else (plain arrays, scalars,
+    DualArrays of older tags) is a constant of that frame: its value is itself and its tangent None.
+    """
+    tag = -1
+    for a in args:
+        if isinstance(a, DualArray) and a.tag > tag:
+            tag = a.tag
+    if tag < 0:
+        return None, list(args), [None] * len(args)
+    values = []
+    tangents = []
+    ndir = 0
+    batched = False
+    for a in args:
+        if isinstance(a, DualArray) and a.tag == tag:
+            values.append(a.value)
+            tangents.append(a._tangent)
+            if a._tangent is not None or a._batched:
+                if not ndir:
+                    ndir = a._ndir
+                elif ndir != a._ndir:
+                    raise ValueError(
+                        f"cannot combine DualArrays carrying {ndir} and {a._ndir} directions "
+                        "(give every input of one computation the same number of tangents)"
+                    )
+                batched = batched or a._batched
+        else:
+            values.append(a)
+            tangents.append(None)
+    return Frame(tag, ndir or 1, batched), values, tangents

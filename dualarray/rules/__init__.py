@@ -1,0 +1,3 @@
+"""Derivative rules, one module per family; importing this package registers them all."""
+
+from . import reductions, shape, ufuncs  # noqa: F401

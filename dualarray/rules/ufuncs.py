@@ -1,0 +1,703 @@
+"""Ufunc rules: the elementwise table in partials form, gufuncs, and the ufunc methods.
+
+Each partial is ``d out / d input_i`` as a function of the inputs and the output (``x, y`` for one
+input, ``a, b, y`` for two), written with NumPy calls that dispatch so that it nests. The tangent of
+the output is ``Σ_i partial_i · tangent_i``: coefficients from the values, tangents combined linearly.
+
+Conventions at kinks (see docs in README "Conventions at kinks"):
+
+* ``abs'(0) = 0`` (also ``fabs``, complex ``|z|`` at 0, ``sign``).
+* ``sqrt'(0) = inf``; a zero tangent there stays zero (never ``0·inf = NaN``).
+* ties of ``maximum``/``minimum``/``fmax``/``fmin``/``clip`` split the derivative ``0.5 / 0.5``.
+* ``x**0`` has derivative 0 in x, even at x = 0; ``0**y`` has derivative 0 in y for y > 0;
+  a constant exponent never evaluates ``log(x)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _directions as dirs
+from .._core import DualArray, Frame, split, unsupported_error
+from .._registry import (
+    LINEAR,
+    NON_DIFFERENTIABLE,
+    PARTIALS,
+    PLAIN,
+    UFUNC_DISPATCH,
+    UFUNC_JVPS,
+    UFUNC_METHODS,
+    UNSUPPORTED,
+    ZERO,
+    ZERO_DERIVATIVE,
+    NoDerivative,
+    Singular,
+    qualified_name,
+    singular,
+)
+
+LN2 = np.log(2.0)
+LN10 = np.log(10.0)
+DEG = np.pi / 180.0
+
+
+def _real_dtype(dtype: Any) -> np.dtype:
+    dtype = np.dtype(dtype)
+    if np.issubdtype(dtype, np.complexfloating):
+        return np.finfo(dtype).dtype
+    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
+
+
+def _tie(a: Any, b: Any, y: Any) -> np.ndarray:
+    """Weight of ``a`` in ``maximum(a, b)``: 1 where a wins, 0.5 at ties, 0 where b wins."""
+    w = np.greater(a, b) + 0.5 * np.equal(a, b)
+    return w.astype(_real_dtype(np.result_type(y)), copy=False)
+
+
+def _tie_fmax(a: Any, b: Any, y: Any) -> np.ndarray:
+    """As :func:`_tie`, but a NaN loses (``fmax`` ignores NaNs)."""
+    w = np.where(np.isnan(b), 1.0, np.greater(a, b) + 0.5 * np.equal(a, b))
+    return w.astype(_real_dtype(np.result_type(y)), copy=False)
+
+
+def _tie_min(a: Any, b: Any, y: Any) -> np.ndarray:
+    return _tie(b, a, y)
+
+
+def _tie_fmin(a: Any, b: Any, y: Any) -> np.ndarray:
+    w = np.where(np.isnan(b), 1.0, np.less(a, b) + 0.5 * np.equal(a, b))
+    return w.astype(_real_dtype(np.result_type(y)), copy=False)
+
+
+def _errstate():
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
+
+
+def _dpow_base(a: Any, b: Any, y: Any) -> Any:
+    # d/da a**b = b·a**(b-1), and 0 wherever b == 0 (x**0 is constant, also at x = 0)
+    with _errstate():
+        c = b * np.power(a, b - 1.0)
+    b_zero = np.equal(b, 0)
+    return np.where(b_zero, 0, c) if np.any(b_zero) else c
+
+
+def _dpow_exponent(a: Any, b: Any, y: Any) -> Any:
+    # d/db a**b = a**b·log(a), and 0 where a == 0 and b > 0 (0**b is constant there)
+    with _errstate():
+        c = y * np.log(a)
+    a_zero = np.equal(a, 0)
+    if np.any(a_zero):
+        c = np.where(a_zero & np.greater(np.real(b), 0), 0, c)
+    return c
+
+
+def _dfloat_power_base(a: Any, b: Any, y: Any) -> Any:
+    with _errstate():
+        c = b * np.float_power(a, b - 1.0)
+    b_zero = np.equal(b, 0)
+    return np.where(b_zero, 0, c) if np.any(b_zero) else c
+
+
+def _dhypot(a: Any, b: Any, y: Any) -> Any:
+    with _errstate():
+        return a / y
+
+
+def _dinv(f):
+    """Partial of the form 1/f(x): infinite where f vanishes."""
+
+    def partial(x: Any, y: Any) -> Any:
+        with _errstate():
+            return 1.0 / f(x, y)
+
+    return singular(partial)
+
+
+# ---------------------------------------------------------------- elementwise table (d out / d input)
+PARTIALS.update({
+    # arithmetic
+    np.multiply:     (lambda a, b, y: b, lambda a, b, y: a),
+    np.divide:       (singular(lambda a, b, y: 1.0 / b), singular(lambda a, b, y: -y / b)),
+    np.power:        (singular(_dpow_base), singular(_dpow_exponent)),
+    np.float_power:  (singular(_dfloat_power_base), singular(_dpow_exponent)),
+    np.square:       (lambda x, y: 2 * x,),
+    np.reciprocal:   (lambda x, y: -(y * y),),
+    np.sqrt:         (_dinv(lambda x, y: 2 * y),),
+    np.cbrt:         (_dinv(lambda x, y: 3 * (y * y)),),
+    # exponentials and logarithms
+    np.exp:          (lambda x, y: y,),
+    np.exp2:         (lambda x, y: LN2 * y,),
+    np.expm1:        (lambda x, y: y + 1,),
+    np.log:          (_dinv(lambda x, y: x),),
+    np.log2:         (_dinv(lambda x, y: LN2 * x),),
+    np.log10:        (_dinv(lambda x, y: LN10 * x),),
+    np.log1p:        (_dinv(lambda x, y: 1 + x),),
+    np.logaddexp:    (lambda a, b, y: np.exp(a - y), lambda a, b, y: np.exp(b - y)),
+    np.logaddexp2:   (lambda a, b, y: np.exp2(a - y), lambda a, b, y: np.exp2(b - y)),
+    np.ldexp:        (lambda a, b, y: np.ldexp(np.ones_like(y), b), lambda a, b, y: LN2 * y),
+    # trigonometric and hyperbolic
+    np.sin:          (lambda x, y: np.cos(x),),
+    np.cos:          (lambda x, y: -np.sin(x),),
+    np.tan:          (lambda x, y: 1 + y * y,),
+    np.arcsin:       (_dinv(lambda x, y: np.sqrt(1 - x * x)),),
+    np.arccos:       (singular(lambda x, y: -1.0 / np.sqrt(1 - x * x)),),
+    np.arctan:       (lambda x, y: 1 / (1 + x * x),),
+    np.arctan2:      (singular(lambda a, b, y: b / (a * a + b * b)), singular(lambda a, b, y: -a / (a * a + b * b))),
+    np.hypot:        (singular(_dhypot), singular(lambda a, b, y: _dhypot(b, a, y))),
+    np.sinh:         (lambda x, y: np.cosh(x),),
+    np.cosh:         (lambda x, y: np.sinh(x),),
+    np.tanh:         (lambda x, y: 1 - y * y,),
+    np.arcsinh:      (lambda x, y: 1 / np.sqrt(1 + x * x),),
+    np.arccosh:      (_dinv(lambda x, y: np.sqrt(x - 1) * np.sqrt(x + 1)),),
+    np.arctanh:      (_dinv(lambda x, y: 1 - x * x),),
+    np.deg2rad:      (lambda x, y: DEG,),
+    np.rad2deg:      (lambda x, y: 1 / DEG,),
+    # sign manipulation, extrema, remainders
+    np.fabs:         (lambda x, y: np.sign(x),),
+    np.copysign:     (lambda a, b, y: np.sign(a) * np.where(np.signbit(b), -1.0, 1.0), ZERO),
+    np.maximum:      (_tie, lambda a, b, y: 1 - _tie(a, b, y)),
+    np.minimum:      (_tie_min, lambda a, b, y: 1 - _tie_min(a, b, y)),
+    np.fmax:         (_tie_fmax, lambda a, b, y: 1 - _tie_fmax(a, b, y)),
+    np.fmin:         (_tie_fmin, lambda a, b, y: 1 - _tie_fmin(a, b, y)),
+    np.fmod:         (lambda a, b, y: 1.0, lambda a, b, y: -np.trunc(a / b)),
+    np.remainder:    (lambda a, b, y: 1.0, lambda a, b, y: -np.floor(a / b)),
+    np.heaviside:    (ZERO, lambda a, b, y: np.equal(a, 0).astype(_real_dtype(np.result_type(y)))),
+    np.nextafter:    (lambda a, b, y: 1.0, ZERO),
+})
+# np.degrees/np.radians/np.true_divide/np.mod are the same ufunc objects as rad2deg/deg2rad/divide/remainder.
+
+LINEAR.update({np.add, np.subtract, np.negative, np.positive, np.conjugate})
+
+ZERO_DERIVATIVE.update({
+    np.floor, np.ceil, np.trunc, np.rint, np.spacing, np.floor_divide, np._core.umath._ones_like,
+})
+
+NON_DIFFERENTIABLE.update({
+    np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,
+    np.isnan, np.isinf, np.isfinite, np.signbit, np.isnat,
+    np.logical_and, np.logical_or, np.logical_xor, np.logical_not,
+    np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.bitwise_count, np.invert,
+    np.left_shift, np.right_shift, np.gcd, np.lcm,
+})
+
+
+def _string_ufuncs() -> list[np.ufunc]:
+    from numpy.testing.overrides import get_overridable_numpy_ufuncs
+
+    text_types = {"S", "U", "T"}
+    found = []
+    for uf in get_overridable_numpy_ufuncs():
+        loops = "".join(uf.types)
+        if uf.__name__.startswith("_") and uf is not np._core.umath._ones_like or (
+            loops and not any(c in loops for c in "efdgFDG") and any(c in loops for c in text_types | {"O"})
+            and not any(c in loops for c in "?bhilqBHILQ")
+        ):
+            found.append(uf)
+    return found
+
+
+for _uf in _string_ufuncs():
+    if _uf not in NON_DIFFERENTIABLE:
+        UNSUPPORTED[_uf] = "it operates on strings, which have no derivative"
+
+
+# ---------------------------------------------------------------- custom JVPs
+def _absolute_jvp(values, tangents, y):
+    # real: d|x| = sign(x)·dx (0 at x = 0); complex: d|z| = Re(conj(z)·dz)/|z| (0 at z = 0)
+    (x,), (t,) = values, tangents
+    if t is None:
+        return None
+    if not np.iscomplexobj(x):
+        return np.sign(x) * dirs.align(t, np.ndim(y))
+    with _errstate():
+        unit = np.where(np.equal(y, 0), 0, np.conjugate(x) / y)
+    return np.real(unit * t)
+
+
+def _sign_jvp(values, tangents, y):
+    # real: 0; complex sign(z) = z/|z|: d = (dz - sign(z)·Re(conj(sign z)·dz)) / |z|
+    (x,), (t,) = values, tangents
+    if t is None or not np.iscomplexobj(x):
+        return None
+    r = np.abs(x)
+    with _errstate():
+        inv = np.where(np.equal(r, 0), 0, 1.0 / r)
+    return inv * (t - y * np.real(np.conjugate(y) * t))
+
+
+def _modf_jvp(values, tangents, outputs):
+    # x = frac + int: d frac = dx, d int = 0
+    (t,) = tangents
+    return (None if t is None else np.positive(t)), None
+
+
+def _frexp_jvp(values, tangents, outputs):
+    # x = m·2**e with e piecewise constant: dm = dx / 2**e; e is an integer (not differentiable)
+    (t,) = tangents
+    m, e = outputs
+    if t is None:
+        return None, PLAIN
+    return np.ldexp(t, -e), PLAIN
+
+
+def _divmod_jvp(values, tangents, outputs):
+    # divmod = (floor(a/b), a - floor(a/b)·b)
+    (a, b), (ta, tb) = values, tangents
+    q, _ = outputs
+    nd = np.ndim(q)
+    t = None if ta is None else np.positive(dirs.align(ta, nd))
+    if tb is not None:
+        c = -q * dirs.align(tb, nd)
+        t = c if t is None else t + c
+    if t is not None and t.shape[1:] != np.shape(q):
+        t = dirs.broadcast_to(t, np.shape(q))
+    return None, t
+
+
+def _clip_jvp(values, tangents, y):
+    # clip(a, lo, hi) = minimum(maximum(a, lo), hi), ties split 0.5/0.5 like the ufuncs
+    (a, lo, hi), (ta, tlo, thi) = values, tangents
+    nd = np.ndim(y)
+    m = np.maximum(a, lo)
+    w1 = _tie(a, lo, y)
+    w2 = _tie_min(m, hi, y)
+    t = None
+    for coef, ti in ((w1 * w2, ta), ((1 - w1) * w2, tlo), (1 - w2, thi)):
+        if ti is not None:
+            c = coef * dirs.align(ti, nd)
+            t = c if t is None else t + c
+    return t
+
+
+def _promoted(x: Any, t: Any, vector_axis: int) -> tuple[Any, Any, bool]:
+    """Promote a 1-d matmul operand (and its tangent) to a matrix along ``vector_axis``."""
+    if np.ndim(x) != 1:
+        return x, t, False
+    return np.expand_dims(x, vector_axis), (None if t is None else np.expand_dims(t, vector_axis)), True
+
+
+def _matmul_jvp(values, tangents, y):
+    # d(A @ B) = dA @ B + A @ dB
+    (a, b), (ta, tb) = values, tangents
+    a, ta, a_vec = _promoted(a, ta, -2)
+    b, tb, b_vec = _promoted(b, tb, -1)
+    nd = max(np.ndim(a), np.ndim(b))
+    t = None
+    if ta is not None:
+        t = np.matmul(dirs.align(ta, nd), b)
+    if tb is not None:
+        c = np.matmul(a, dirs.align(tb, nd))
+        t = c if t is None else t + c
+    if t is None:
+        return None
+    squeeze = (-2,) * a_vec + (-1,) * b_vec
+    if squeeze:
+        t = np.squeeze(t, axis=(-2, -1) if a_vec and b_vec else squeeze)
+    return t
+
+
+def _bilinear_jvp(ufunc: np.ufunc, core_a: int, core_b: int, core_out: int):
+    """JVP of a gufunc bilinear in its two arguments (vecdot, matvec, vecmat)."""
+
+    def jvp(values, tangents, y):
+        (a, b), (ta, tb) = values, tangents
+        batch = max(np.ndim(a) - core_a, np.ndim(b) - core_b)
+        t = None
+        if ta is not None:
+            t = ufunc(dirs.align(ta, batch + core_a), b)
+        if tb is not None:
+            c = ufunc(a, dirs.align(tb, batch + core_b))
+            t = c if t is None else t + c
+        return t
+
+    return jvp
+
+
+UFUNC_JVPS.update({
+    np.absolute: _absolute_jvp,
+    np.sign: _sign_jvp,
+    np.modf: _modf_jvp,
+    np.frexp: _frexp_jvp,
+    np.divmod: _divmod_jvp,
+    np._core.umath.clip: _clip_jvp,
+    np.matmul: _matmul_jvp,
+    np.vecdot: _bilinear_jvp(np.vecdot, 1, 1, 0),
+    np.matvec: _bilinear_jvp(np.matvec, 2, 1, 1),
+    np.vecmat: _bilinear_jvp(np.vecmat, 1, 2, 1),
+})
+_GUFUNCS = {np.matmul, np.vecdot, np.matvec, np.vecmat}
+
+
+# ---------------------------------------------------------------- __call__
+def _no_derivative_error(ufunc: np.ufunc, i: int, marker: NoDerivative) -> NotImplementedError:
+    return NotImplementedError(
+        f"{qualified_name(ufunc)} has no derivative with respect to argument {i} ({marker.reason}); "
+        "pass that argument as a constant (its .value), or differentiate with respect to the others only."
+    )
+
+
+def _mask_singular(coef: Any, t: Any, contribution: Any) -> Any:
+    """Where a partial is infinite, a zero tangent contributes 0 (not 0·inf = NaN)."""
+    if np.all(np.isfinite(coef)):
+        return contribution
+    return np.where(np.equal(t, 0), 0, contribution)
+
+
+def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: list, y: Any) -> Any:
+    nd = np.ndim(y)
+    t = None
+    for i, ti in enumerate(tangents):
+        if ti is None:
+            continue
+        p = partials[i]
+        if p is ZERO:
+            continue
+        if type(p) is NoDerivative:
+            raise _no_derivative_error(ufunc, i, p)
+        coef = p(*values, y)
+        ti = dirs.align(ti, nd)
+        c = coef * ti
+        if type(p) is Singular:
+            c = _mask_singular(coef, ti, c)
+        t = c if t is None else t + c
+    if t is not None and t.shape[1:] != np.shape(y):
+        t = dirs.broadcast_to(t, np.shape(y))
+    return t
+
+
+def _linear_tangent(ufunc: np.ufunc, tangents: list, y: Any) -> Any:
+    if all(t is None for t in tangents):
+        return None
+    nd = np.ndim(y)
+    t = ufunc(*(0 if ti is None else dirs.align(ti, nd) for ti in tangents))
+    if t.shape[1:] != np.shape(y):
+        t = dirs.broadcast_to(t, np.shape(y))
+    return t
+
+
+def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
+    out = kwargs.pop("out", None)
+    frame, values, tangents = split(inputs)
+    partials = PARTIALS.get(ufunc)
+    if partials is not None and out is None and frame is not None:  # the hot path
+        y = ufunc(*values, **kwargs)
+        t = _partials_tangent(ufunc, partials, values, tangents, y)
+        if t is not None and "dtype" in kwargs:
+            t = t.astype(_tangent_dtype_of(y), copy=False)
+        return frame.wrap(y, t)
+    if frame is None and out is not None:
+        frame, _, _ = split(out)
+    if ufunc in NON_DIFFERENTIABLE:
+        if out is not None and not any(isinstance(o, DualArray) for o in out):
+            return ufunc(*values, out=out, **kwargs)
+        results = ufunc(*values, **kwargs)
+        return _finish(ufunc, None, results, None, out, kwargs)
+    if frame is None:
+        raise TypeError(f"{qualified_name(ufunc)}: no DualArray among the inputs or outputs")
+    y = ufunc(*values, **kwargs)
+    if partials is not None:
+        t = _partials_tangent(ufunc, partials, values, tangents, y)
+    elif ufunc in LINEAR:
+        t = _linear_tangent(ufunc, tangents, y)
+    elif ufunc in ZERO_DERIVATIVE:
+        t = None
+    elif ufunc in UFUNC_JVPS:
+        if ufunc in _GUFUNCS and kwargs.keys() - {"dtype", "casting", "order", "subok"}:
+            raise NotImplementedError(
+                f"{qualified_name(ufunc)} with {sorted(kwargs)} is not supported for DualArrays; "
+                "move the core axes to the end with np.moveaxis instead"
+            )
+        t = UFUNC_JVPS[ufunc](values, tangents, y)
+    else:
+        raise unsupported_error(ufunc)
+    return _finish(ufunc, frame, y, t, out, kwargs)
+
+
+def _tangent_dtype_of(y: Any) -> np.dtype:
+    dtype = np.result_type(y)
+    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+
+
+def _finish(ufunc: np.ufunc, frame: Frame | None, y: Any, t: Any, out: tuple | None, kwargs: dict) -> Any:
+    """Wrap results (one or several outputs) and write them into ``out=`` buffers."""
+    multi = ufunc.nout > 1
+    ys = y if multi else (y,)
+    ts = t if multi else (t,)
+    results = []
+    for yi, ti in zip(ys, ts, strict=True):
+        if frame is None or ti is PLAIN:
+            results.append(yi)
+            continue
+        if ti is not None and "dtype" in kwargs:
+            ti = ti.astype(_tangent_dtype_of(yi), copy=False)
+        results.append(frame.wrap(yi, ti))
+    if out is None:
+        return tuple(results) if multi else results[0]
+    where = kwargs.get("where", True)
+    casting = kwargs.get("casting", "same_kind")
+    for o, r in zip(out, results, strict=True):
+        if o is not None:
+            _write_out(ufunc, o, r, where, casting)
+    final = tuple(r if o is None else o for o, r in zip(out, results, strict=True))
+    return final if multi else final[0]
+
+
+def _write_out(ufunc: Any, o: Any, r: Any, where: Any, casting: str) -> None:
+    r_dtype = r.dtype if hasattr(r, "dtype") else np.result_type(r)
+    if not np.can_cast(r_dtype, o.dtype, casting=casting):
+        raise TypeError(
+            f"Cannot cast ufunc {getattr(ufunc, '__name__', ufunc)!r} output from {r_dtype!r} to "
+            f"{o.dtype!r} with casting rule {casting!r}"
+        )
+    if not isinstance(o, DualArray):
+        if isinstance(r, DualArray):
+            raise TypeError(
+                f"{qualified_name(ufunc)} would write a DualArray result into a plain ndarray given as out= "
+                "(or an in-place operator on a plain array), dropping its derivative. Use a DualArray "
+                "buffer (np.zeros_like(x) or np.empty_like(x) of a DualArray x), or drop out=."
+            )
+        np.copyto(o, r, where=where, casting="unsafe")
+        return
+    if where is True:
+        o[...] = r
+    else:
+        mask = np.broadcast_to(where, o.shape)
+        o[mask] = r[mask] if isinstance(r, DualArray) else np.broadcast_to(r, o.shape)[mask]
+
+
+UFUNC_DISPATCH["__call__"] = _call
+
+
+# ---------------------------------------------------------------- reduce
+def _reduce_add(x, t, y_kd, axes, where):
+    return np.add.reduce(t, axis=axes, keepdims=True, where=where)
+
+
+def _reduce_multiply(x, t, y_kd, axes, where):
+    # d Π x = Σ_i (Π_{j≠i} x_j) dx_i; y·Σ dx/x when no factor is zero, exclusive products otherwise
+    if where is not True:
+        x = np.where(where, x, 1)
+        t = np.where(where, t, 0)
+    if not np.any(np.equal(x, 0)):
+        return np.sum(y_kd * (t / x), axis=axes, keepdims=True)
+    nd = np.ndim(x)
+    keep = [a for a in range(-nd, 0) if a not in axes]
+    order = keep + list(axes)
+    xm = np.transpose(x, [a % nd for a in order])
+    tm = dirs.transpose(t, [a % nd for a in order], nd)
+    lead = np.shape(xm)[: len(keep)]
+    xm = np.reshape(xm, (*lead, -1))
+    tm = dirs.reshape(tm, (*lead, -1))
+    others = _exclusive_products(xm)
+    s = np.sum(others * tm, axis=-1)
+    kd_shape = tuple(1 if a - nd in axes else n for a, n in enumerate(np.shape(x)))
+    return dirs.reshape(s, kd_shape)
+
+
+def _exclusive_products(x: Any) -> Any:
+    """``out_i = Π_{j≠i} x_j`` along the last axis, exact with zeros (prefix times suffix products)."""
+    ones = np.ones_like(x[..., :1])
+    prefix = np.concatenate([ones, np.cumprod(x[..., :-1], axis=-1)], axis=-1)
+    suffix = np.flip(np.concatenate([ones, np.cumprod(np.flip(x[..., 1:], axis=-1), axis=-1)], axis=-1), axis=-1)
+    return prefix * suffix
+
+
+def _reduce_extremum(x, t, y_kd, axes, where):
+    # ties share the derivative equally: mean of the tangents at the arg-extrema
+    mask = np.equal(x, y_kd)
+    if where is not True:
+        mask = mask & where
+    count = np.maximum(np.sum(mask, axis=axes, keepdims=True), 1)
+    s = np.sum(np.where(mask, t, 0), axis=axes, keepdims=True)
+    return s / count.astype(_real_dtype(np.result_type(s)))
+
+
+def _reduce_logaddexp(base_exp):
+    def rule(x, t, y_kd, axes, where):
+        # d log Σ e^x = Σ e^(x - y) dx
+        w = base_exp(x - y_kd)
+        if where is not True:
+            w = np.where(where, w, 0)
+        return np.sum(w * t, axis=axes, keepdims=True)
+
+    return rule
+
+
+UFUNC_METHODS["reduce"].update({
+    np.add: _reduce_add,
+    np.multiply: _reduce_multiply,
+    np.maximum: _reduce_extremum,
+    np.minimum: _reduce_extremum,
+    np.fmax: _reduce_extremum,
+    np.fmin: _reduce_extremum,
+    np.logaddexp: _reduce_logaddexp(np.exp),
+    np.logaddexp2: _reduce_logaddexp(np.exp2),
+})
+
+
+def _reduce(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
+    out = kwargs.pop("out", None)
+    if isinstance(out, tuple):
+        out = out[0]
+    frame, (x,), (t,) = split(inputs[:1])
+    if frame is None:
+        raise TypeError(f"{qualified_name(ufunc)}.reduce: no DualArray among the inputs")
+    if ufunc.nin != 2:
+        raise TypeError(f"reduce only supported for binary functions, not {qualified_name(ufunc)}")
+    y = ufunc.reduce(x, **kwargs)
+    tangent = None
+    if t is not None:
+        axis = kwargs.get("axis", 0)
+        keepdims = kwargs.get("keepdims", False)
+        where = kwargs.get("where", True)
+        nd = np.ndim(x)
+        axes = dirs.axes(axis, nd)
+        y_kd = y if keepdims else np.reshape(y, _kept_shape(np.shape(x), axes))
+        rule = UFUNC_METHODS["reduce"].get(ufunc)
+        if rule is None:
+            tangent = _sequential_reduce(ufunc, frame, x, t, axes, kwargs)
+        else:
+            tangent = rule(x, t, y_kd, axes, where)
+            if not keepdims:
+                tangent = np.squeeze(tangent, axis=axes)
+        if "dtype" in kwargs:
+            tangent = tangent.astype(_tangent_dtype_of(y), copy=False)
+    return _finish_single(ufunc, frame, y, tangent, out)
+
+
+def _kept_shape(shape: tuple, axes: tuple) -> tuple:
+    nd = len(shape)
+    return tuple(1 if i - nd in axes else n for i, n in enumerate(shape))
+
+
+def _finish_single(ufunc: Any, frame: Frame, y: Any, t: Any, out: Any) -> Any:
+    result = frame.wrap(y, t)
+    if out is None:
+        return result
+    _write_out(ufunc, out, result, True, "unsafe")
+    return out
+
+
+def _sequential_reduce(ufunc, frame, x, t, axes, kwargs):
+    """Reduce by applying the binary rule step by step (any ufunc; one axis)."""
+    if len(axes) != 1 or kwargs.get("where", True) is not True:
+        raise NotImplementedError(
+            f"{qualified_name(ufunc)}.reduce over several axes or with where= is not supported for DualArrays"
+        )
+    (ax,) = axes
+    xs = np.moveaxis(frame.wrap(x, t), ax, 0)
+    acc = xs[0] if "initial" not in kwargs else ufunc(kwargs["initial"], xs[0])
+    for i in range(1, xs.shape[0]):
+        acc = ufunc(acc, xs[i])
+    if kwargs.get("keepdims", False):
+        acc = np.expand_dims(acc, ax)
+    return acc._tangent if acc._tangent is not None else frame.zeros(acc.value)
+
+
+UFUNC_DISPATCH["reduce"] = _reduce
+
+
+# ---------------------------------------------------------------- accumulate
+def _accumulate(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
+    out = kwargs.pop("out", None)
+    if isinstance(out, tuple):
+        out = out[0]
+    frame, (x,), (t,) = split(inputs[:1])
+    if frame is None:
+        raise TypeError(f"{qualified_name(ufunc)}.accumulate: no DualArray among the inputs")
+    y = ufunc.accumulate(x, **kwargs)
+    tangent = None
+    if t is not None:
+        ax = dirs.axis(kwargs.get("axis", 0), np.ndim(x))
+        if ufunc is np.add:
+            tangent = np.add.accumulate(t, axis=ax)
+        elif ufunc is np.multiply and not np.any(np.equal(x, 0)):
+            # d cumprod = cumprod · cumsum(dx / x) when no factor is zero
+            tangent = y * np.add.accumulate(t / x, axis=ax)
+        else:
+            # y_i = f(y_{i-1}, x_i): apply the binary rule step by step (ties, zeros, any ufunc)
+            xs = np.moveaxis(frame.wrap(x, t), ax, 0)
+            acc = [xs[0]]
+            for i in range(1, xs.shape[0]):
+                acc.append(ufunc(acc[-1], xs[i]))
+            tangent = np.moveaxis(np.stack(acc), 0, ax)._writable_tangent()
+        if "dtype" in kwargs:
+            tangent = tangent.astype(_tangent_dtype_of(y), copy=False)
+    return _finish_single(ufunc, frame, y, tangent, out)
+
+
+UFUNC_DISPATCH["accumulate"] = _accumulate
+
+
+# ---------------------------------------------------------------- reduceat, outer, at
+def _reduceat(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
+    out = kwargs.pop("out", None)
+    if isinstance(out, tuple):
+        out = out[0]
+    a, indices = inputs[0], inputs[1]
+    frame, (x,), (t,) = split([a])
+    if frame is None:
+        raise TypeError(f"{qualified_name(ufunc)}.reduceat: the array argument must be the DualArray")
+    if ufunc is not np.add:
+        raise NotImplementedError(
+            f"{qualified_name(ufunc)}.reduceat is not supported for DualArrays (only numpy.add.reduceat); "
+            "use a loop over the segments with the reduce method instead"
+        )
+    y = ufunc.reduceat(x, indices, **kwargs)
+    tangent = None
+    if t is not None:
+        ax = dirs.axis(kwargs.get("axis", 0), np.ndim(x))
+        tangent = np.add.reduceat(t, indices, axis=ax)
+        if "dtype" in kwargs:
+            tangent = tangent.astype(_tangent_dtype_of(y), copy=False)
+    return _finish_single(ufunc, frame, y, tangent, out)
+
+
+def _outer(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
+    # ufunc.outer(A, B) == ufunc(A[..., None, ..., None], B): reuse the elementwise rule
+    a, b = inputs
+    a = np.reshape(a, np.shape(a) + (1,) * np.ndim(b))
+    return ufunc(a, b, **kwargs)
+
+
+def _at(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> None:
+    a, indices = inputs[0], inputs[1]
+    rest = list(inputs[2:])
+    if not isinstance(a, DualArray):
+        raise TypeError(
+            f"{qualified_name(ufunc)}.at would write DualArray values into a plain ndarray, dropping their "
+            "derivative. Make the target a DualArray (np.zeros_like(x) of a DualArray x)."
+        )
+    frame, values, tangents = split([a, *rest])
+    if frame.tag != a.tag:
+        raise TypeError(
+            f"{qualified_name(ufunc)}.at: the operand has a newer tag than the target array; its derivative "
+            "would be lost. Build the target from the differentiated input (np.zeros_like(x))."
+        )
+    if ufunc in (np.add, np.subtract) and rest:
+        target_ndim = np.ndim(a.value[indices])
+        tb = tangents[1]
+        if tb is not None:
+            ta = a._writable_tangent()
+            ufunc.at(ta, dirs.key(indices), dirs.align(tb, target_ndim))
+        ufunc.at(a.value, indices, values[1])
+        return None
+    if ufunc in (np.negative, np.positive, np.conjugate) and not rest:
+        if a._tangent is not None:
+            ufunc.at(a._writable_tangent(), dirs.key(indices))
+        ufunc.at(a.value, indices)
+        return None
+    # general case: unbuffered, in index order, through the elementwise rule
+    positions = np.arange(a.size).reshape(a.shape)[indices]
+    operands = [np.broadcast_to(r, positions.shape) for r in rest]
+    for idx in np.ndindex(positions.shape):
+        where = np.unravel_index(positions[idx], a.shape)
+        a[where] = ufunc(a[where], *(r[idx] for r in operands))
+    return None
+
+
+UFUNC_DISPATCH["reduceat"] = _reduceat
+UFUNC_DISPATCH["outer"] = _outer
+UFUNC_DISPATCH["at"] = _at
