@@ -179,7 +179,7 @@ def _where(condition, *xy):
     cond = _plain_condition(condition)
 
     def on_tangents(ts, values):
-        nd = np.ndim(np.broadcast_shapes(np.shape(cond), *(np.shape(v) for v in values)))
+        nd = len(np.broadcast_shapes(np.shape(cond), *(np.shape(v) for v in values)))
         a, b = (dirs.align(t, nd) for t in ts)
         return np.where(cond, a, b)
 
