@@ -154,6 +154,8 @@ PARTIALS.update({
     np.arctanh:      (_dinv(lambda x, y: 1 - x * x),),
     np.deg2rad:      (lambda x, y: DEG,),
     np.rad2deg:      (lambda x, y: 1 / DEG,),
+    np.radians:      (lambda x, y: DEG,),
+    np.degrees:      (lambda x, y: 1 / DEG,),
     # sign manipulation, extrema, remainders
     np.fabs:         (lambda x, y: np.sign(x),),
     np.copysign:     (lambda a, b, y: np.sign(a) * np.where(np.signbit(b), -1.0, 1.0), ZERO),
@@ -166,7 +168,7 @@ PARTIALS.update({
     np.heaviside:    (ZERO, lambda a, b, y: np.equal(a, 0).astype(_real_dtype(np.result_type(y)))),
     np.nextafter:    (lambda a, b, y: 1.0, ZERO),
 })
-# np.degrees/np.radians/np.true_divide/np.mod are the same ufunc objects as rad2deg/deg2rad/divide/remainder.
+# np.true_divide and np.mod are the same ufunc objects as np.divide and np.remainder.
 
 LINEAR.update({np.add, np.subtract, np.negative, np.positive, np.conjugate})
 
@@ -184,18 +186,10 @@ NON_DIFFERENTIABLE.update({
 
 
 def _string_ufuncs() -> list[np.ufunc]:
+    """NumPy's string ufuncs (np.strings): they have only new-style loops over text dtypes."""
     from numpy.testing.overrides import get_overridable_numpy_ufuncs
 
-    text_types = {"S", "U", "T"}
-    found = []
-    for uf in get_overridable_numpy_ufuncs():
-        loops = "".join(uf.types)
-        if uf.__name__.startswith("_") and uf is not np._core.umath._ones_like or (
-            loops and not any(c in loops for c in "efdgFDG") and any(c in loops for c in text_types | {"O"})
-            and not any(c in loops for c in "?bhilqBHILQ")
-        ):
-            found.append(uf)
-    return found
+    return [uf for uf in get_overridable_numpy_ufuncs() if uf.ntypes == 0]
 
 
 for _uf in _string_ufuncs():
@@ -387,13 +381,18 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         if t is not None and "dtype" in kwargs:
             t = t.astype(_tangent_dtype_of(y), copy=False)
         return frame.wrap(y, t)
-    if frame is None and out is not None:
-        frame, _, _ = split(out)
+    where = True
+    if out is not None:
+        where = kwargs.pop("where", True)  # computed everywhere, written where asked
+        if frame is None:
+            frame, _, _ = split(out)
     if ufunc in NON_DIFFERENTIABLE:
         if out is not None and not any(isinstance(o, DualArray) for o in out):
-            return ufunc(*values, out=out, **kwargs)
+            return ufunc(*values, out=out, where=where, **kwargs)
         results = ufunc(*values, **kwargs)
-        return _finish(ufunc, None, results, None, out, kwargs)
+        return _finish(ufunc, None, results, None, out, kwargs, where)
+    if partials is None and ufunc not in LINEAR and ufunc not in ZERO_DERIVATIVE and ufunc not in UFUNC_JVPS:
+        raise unsupported_error(ufunc)
     if frame is None:
         raise TypeError(f"{qualified_name(ufunc)}: no DualArray among the inputs or outputs")
     y = ufunc(*values, **kwargs)
@@ -410,9 +409,7 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
                 "move the core axes to the end with np.moveaxis instead"
             )
         t = UFUNC_JVPS[ufunc](values, tangents, y)
-    else:
-        raise unsupported_error(ufunc)
-    return _finish(ufunc, frame, y, t, out, kwargs)
+    return _finish(ufunc, frame, y, t, out, kwargs, where)
 
 
 def _tangent_dtype_of(y: Any) -> np.dtype:
@@ -420,7 +417,9 @@ def _tangent_dtype_of(y: Any) -> np.dtype:
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 
 
-def _finish(ufunc: np.ufunc, frame: Frame | None, y: Any, t: Any, out: tuple | None, kwargs: dict) -> Any:
+def _finish(
+    ufunc: np.ufunc, frame: Frame | None, y: Any, t: Any, out: tuple | None, kwargs: dict, where: Any = True
+) -> Any:
     """Wrap results (one or several outputs) and write them into ``out=`` buffers."""
     multi = ufunc.nout > 1
     ys = y if multi else (y,)
@@ -435,7 +434,6 @@ def _finish(ufunc: np.ufunc, frame: Frame | None, y: Any, t: Any, out: tuple | N
         results.append(frame.wrap(yi, ti))
     if out is None:
         return tuple(results) if multi else results[0]
-    where = kwargs.get("where", True)
     casting = kwargs.get("casting", "same_kind")
     for o, r in zip(out, results, strict=True):
         if o is not None:

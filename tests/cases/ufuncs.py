@@ -54,6 +54,8 @@ CASES = [
     Case("arctanh", np.arctanh, ("unit",), U, C),
     Case("deg2rad", np.deg2rad, ("real",), U),
     Case("rad2deg", np.rad2deg, ("real",), U),
+    Case("radians", np.radians, ("real",), U),
+    Case("degrees", np.degrees, ("real",), U),
     # sign, extrema, remainders (random points stay away from kinks; see test_kinks.py)
     Case("absolute", np.absolute, ("nonzero",), U, C),
     Case("fabs", np.fabs, ("nonzero",), U),
