@@ -1,0 +1,1 @@
+"""Polynomials, interpolation and signals."""
