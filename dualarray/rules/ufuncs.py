@@ -332,10 +332,12 @@ def _no_derivative_error(ufunc: np.ufunc, i: int, marker: NoDerivative) -> NotIm
     )
 
 
-def _mask_singular(coef: Any, t: Any, contribution: Any) -> Any:
-    """Where a partial is infinite, a zero tangent contributes 0 (not 0·inf = NaN)."""
+def _scale_singular(coef: Any, t: Any) -> Any:
+    """``coef · t`` where ``coef`` may be infinite: a zero tangent contributes 0 (not 0·inf = NaN)."""
     if np.all(np.isfinite(coef)):
-        return contribution
+        return coef * t
+    with _errstate():
+        contribution = coef * t
     return np.where(np.equal(t, 0), 0, contribution)
 
 
@@ -352,9 +354,7 @@ def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: 
             raise _no_derivative_error(ufunc, i, p)
         coef = p(*values, y)
         ti = dirs.align(ti, nd)
-        c = coef * ti
-        if type(p) is Singular:
-            c = _mask_singular(coef, ti, c)
+        c = _scale_singular(coef, ti) if type(p) is Singular else coef * ti
         t = c if t is None else t + c
     if t is not None and t.shape[1:] != np.shape(y):
         t = dirs.broadcast_to(t, np.shape(y))

@@ -1,0 +1,129 @@
+"""Which NumPy (and scipy.special) callables have derivative rules: ``python -m dualarray.coverage``.
+
+Every overridable NumPy ufunc and function is classified as one of
+
+* ``rule``               a derivative rule (including piecewise-constant functions, derivative zero)
+* ``nondifferentiable``  the output is not differentiable (comparisons, argmax, counts): plain result
+* ``unsupported``        raises, with the one-line reason shown here
+* ``unclassified``       not yet looked at (the coverage test keeps this empty)
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from . import rules as _rules  # noqa: F401  (registers every rule)
+from ._registry import (
+    FUNCTIONS,
+    LINEAR,
+    NON_DIFFERENTIABLE,
+    PARTIALS,
+    UFUNC_JVPS,
+    UNSUPPORTED,
+    ZERO_DERIVATIVE,
+    qualified_name,
+)
+
+KINDS = ("rule", "nondifferentiable", "unsupported", "unclassified")
+
+
+def classify(func: Any) -> tuple[str, str]:
+    """``(kind, note)`` for one NumPy callable."""
+    if func in FUNCTIONS or func in PARTIALS or func in UFUNC_JVPS or func in LINEAR:
+        return "rule", ""
+    if func in ZERO_DERIVATIVE:
+        return "rule", "derivative zero (piecewise constant)"
+    if func in NON_DIFFERENTIABLE:
+        return "nondifferentiable", ""
+    if func in UNSUPPORTED:
+        return "unsupported", UNSUPPORTED[func]
+    return "unclassified", ""
+
+
+def classifications(func: Any) -> list[str]:
+    """Every table that mentions ``func`` (the coverage test requires exactly one)."""
+    found = []
+    for name, table in (("functions", FUNCTIONS), ("partials", PARTIALS), ("jvps", UFUNC_JVPS),
+                        ("linear", LINEAR), ("zero", ZERO_DERIVATIVE), ("nondifferentiable", NON_DIFFERENTIABLE),
+                        ("unsupported", UNSUPPORTED)):
+        if func in table:
+            found.append(name)
+    return found
+
+
+def numpy_ufuncs() -> list[np.ufunc]:
+    from numpy.testing.overrides import get_overridable_numpy_ufuncs
+
+    return sorted(get_overridable_numpy_ufuncs(), key=lambda f: f.__name__)
+
+
+def numpy_functions() -> list[Any]:
+    from numpy.testing.overrides import get_overridable_numpy_array_functions
+
+    return sorted(get_overridable_numpy_array_functions(), key=qualified_name)
+
+
+def scipy_special_ufuncs() -> dict[str, np.ufunc]:
+    """Public ufuncs of scipy.special (empty when SciPy is missing)."""
+    try:
+        import scipy.special as sc
+    except ImportError:  # pragma: no cover
+        return {}
+    return {n: getattr(sc, n) for n in sorted(dir(sc)) if not n.startswith("_")
+            and isinstance(getattr(sc, n), np.ufunc)}
+
+
+def module_of(func: Any) -> str:
+    return qualified_name(func).rsplit(".", 1)[0]
+
+
+def table(funcs: Iterable[tuple[str, Any]]) -> list[tuple[str, str, str]]:
+    return [(name, *classify(f)) for name, f in funcs]
+
+
+def sections() -> dict[str, list[tuple[str, str, str]]]:
+    """The coverage table by section: numpy ufuncs, functions by module, scipy.special ufuncs."""
+    result: dict[str, list[tuple[str, str, str]]] = {
+        "numpy ufuncs": table((qualified_name(u), u) for u in numpy_ufuncs()),
+    }
+    by_module: dict[str, list[tuple[str, Any]]] = {}
+    for f in numpy_functions():
+        by_module.setdefault(module_of(f), []).append((qualified_name(f), f))
+    for module in sorted(by_module):
+        result[f"{module} functions"] = table(by_module[module])
+    special = scipy_special_ufuncs()
+    if special:
+        result["scipy.special ufuncs"] = table((f"scipy.special.{n}", u) for n, u in special.items())
+    return result
+
+
+def counts(rows: list[tuple[str, str, str]]) -> Counter:
+    return Counter(kind for _, kind, _ in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dualarray.coverage", description=__doc__.splitlines()[0])
+    parser.add_argument("--summary", action="store_true", help="print only the counts per section")
+    parser.add_argument("--kind", choices=KINDS, help="list only callables of this kind")
+    args = parser.parse_args(argv)
+    for title, rows in sections().items():
+        c = counts(rows)
+        summary = ", ".join(f"{c[k]} {k}" for k in KINDS if c[k])
+        print(f"\n## {title}: {len(rows)} ({summary})")
+        if args.summary:
+            continue
+        width = max(len(name) for name, _, _ in rows)
+        for name, kind, note in rows:
+            if args.kind and kind != args.kind:
+                continue
+            print(f"  {name:<{width}}  {kind:<18} {note}".rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
