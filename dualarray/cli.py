@@ -1,0 +1,487 @@
+"""The ``dualarray`` command line: a tour, ``plot`` an expression, ``check`` a user's function.
+
+``python -m dualarray`` (or the ``dualarray`` console script)::
+
+    dualarray                                  # the tour (writes dualarray-tour.png to the temp dir)
+    dualarray plot "sin(x) * exp(-x**2)" --x -3:3:400 --order 2 -o out.png
+    dualarray check mymodule:func --shape 10   # or --x 1,2,3
+
+Exit status: 0 success; for ``check`` 1 when the derivative disagrees with finite differences and
+2 when an operation is unsupported; 3 for bad input (an expression that does not parse, an unknown
+module or function, bad options). Errors print one line; ``--traceback`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import importlib.util
+import os
+import sys
+import tempfile
+import time
+import traceback
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+EXIT_OK = 0
+EXIT_DISAGREES = 1
+EXIT_UNSUPPORTED = 2
+EXIT_BAD_INPUT = 3
+
+_COMMANDS = ("tour", "plot", "check")
+_PLOT_HINT = "pip install dualarray[plot]  (or: pip install matplotlib)"
+
+
+class CLIError(Exception):
+    """A user error reported as one line (bad expression, unknown module, bad option)."""
+
+    def __init__(self, message: str, status: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise CLIError(f"{self.prog}: {message}")
+
+
+# ====================================================================== expressions
+# Names an expression may use: NumPy's functions and ufuncs, scipy.special's, a few constants.
+# File, process and configuration functions are left out; so is every builtin.
+_DENY = frozenset(
+    """load loadtxt save savetxt savez savez_compressed genfromtxt fromfile frombuffer fromregex memmap
+    info show_config show_runtime test get_include set_printoptions get_printoptions printoptions
+    seterr geterr seterrcall geterrcall errstate setbufsize getbufsize set_string_function
+    add_docstring add_newdoc add_newdoc_ufunc deprecate deprecate_with_doc byte_bounds who lookfor
+    source safe_eval recfromcsv recfromtxt asarray_chkfinite""".split()
+)
+
+
+def _public_functions(module: Any) -> dict[str, Any]:
+    out = {}
+    for name in dir(module):
+        if name.startswith("_") or name in _DENY:
+            continue
+        obj = getattr(module, name, None)
+        if isinstance(obj, type) or isinstance(obj, types.ModuleType) or not callable(obj):
+            continue
+        out[name] = obj
+    return out
+
+
+def expression_namespace() -> dict[str, Any]:
+    """The names visible to ``dualarray plot`` expressions (besides ``x``)."""
+    import scipy.special
+
+    special = _public_functions(scipy.special)
+    numpy = _public_functions(np)
+    constants = {"pi": np.pi, "e": np.e, "inf": np.inf, "nan": np.nan, "euler_gamma": np.euler_gamma}
+    np_ns = types.SimpleNamespace(
+        **numpy,
+        **constants,
+        linalg=types.SimpleNamespace(**_public_functions(np.linalg)),
+        fft=types.SimpleNamespace(**_public_functions(np.fft)),
+    )
+    special_ns = types.SimpleNamespace(**special)
+    ns: dict[str, Any] = {}
+    ns.update(special)
+    ns.update(numpy)  # NumPy's name wins where both define one (exp2, expm1, ...)
+    ns.update(constants)
+    ns.update(np=np_ns, numpy=np_ns, special=special_ns, sc=special_ns)
+    return ns
+
+
+def compile_expression(expr: str, namespace: dict[str, Any]) -> Callable[[Any], Any]:
+    """A function of ``x`` evaluating ``expr`` with ``namespace`` only (no builtins, no dunder names)."""
+    try:
+        tree = ast.parse(expr.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise CLIError(f"cannot parse the expression {expr!r}: {exc.msg}") from exc
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if node.id.startswith("_"):
+                raise CLIError(f"the name {node.id!r} is not allowed in an expression")
+            if node.id != "x" and node.id not in namespace:
+                raise CLIError(
+                    f"unknown name {node.id!r} in {expr!r}: use x and NumPy or scipy.special functions "
+                    "(sin, exp, gamma, erf, ...), or np.<name>"
+                )
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            raise CLIError(f"the attribute {node.attr!r} is not allowed in an expression")
+        elif isinstance(node, ast.Lambda | ast.NamedExpr):
+            raise CLIError("lambdas and assignments are not allowed in an expression")
+    code = compile(tree, "<expression>", "eval")
+
+    def f(x: Any) -> Any:
+        return eval(code, {"__builtins__": {}}, {**namespace, "x": x})
+
+    return f
+
+
+def parse_grid(spec: str) -> np.ndarray:
+    """``"start:stop[:num]"`` → ``np.linspace(start, stop, num)`` (num defaults to 400)."""
+    parts = spec.split(":")
+    try:
+        if len(parts) not in (2, 3):
+            raise ValueError
+        start, stop = float(parts[0]), float(parts[1])
+        num = int(parts[2]) if len(parts) == 3 else 400
+    except ValueError:
+        raise CLIError(f"--x expects start:stop or start:stop:num (like -3:3:400), got {spec!r}") from None
+    if num < 2:
+        raise CLIError(f"--x needs at least 2 points, got {num}")
+    return np.linspace(start, stop, num)
+
+
+def _numbers(spec: str, what: str, kind: type = float) -> list[Any]:
+    try:
+        return [kind(s) for s in spec.replace(" ", "").split(",") if s]
+    except ValueError:
+        raise CLIError(f"{what} expects comma-separated numbers, got {spec!r}") from None
+
+
+# ====================================================================== tour
+def _square(x: Any) -> Any:
+    return x * x
+
+
+def _cube(x: Any) -> Any:
+    return x * x * x
+
+
+def _rosen(x: Any) -> Any:
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def _tour_f(x: Any) -> Any:
+    return np.sin(2 * x) * np.exp(-(x**2) / 4)
+
+
+def _tour_system(x: Any) -> Any:
+    return np.stack([x[0] ** 2 * x[1], 5 * x[0] + np.sin(x[1])])
+
+
+def tour(output: str | None, plot: bool = True, out: Any = None) -> int:
+    """Print the classic dual-number examples, a Jacobian, a SciPy run; write a PNG of f, f', f''."""
+    import scipy.optimize
+
+    import dualarray as da
+    from dualarray import DualArray
+
+    def say(*lines: str) -> None:
+        for line in lines:
+            print(line, file=out or sys.stdout)
+
+    np_opts = {"precision": 6, "suppress": True}
+    say("dualarray: forward-mode automatic differentiation of plain NumPy code", "")
+    say("1. Dual numbers: evaluate f at x + ε (ε² = 0) and read f(x) and f'(x) off the result")
+    rows = [
+        ("x*x      at 3.1", _square(DualArray(3.1, 1.0)), "2x   = 6.2"),
+        ("x*x*x    at 2", _cube(DualArray(2.0, 1.0)), "3x²  = 12"),
+        ("np.exp(x) at 3", np.exp(DualArray(3.0, 1.0)), f"exp(3) = {np.exp(3.0):.10g}"),
+        ("1 / x    at 4", 1.0 / DualArray(4.0, 1.0), "-1/x² = -0.0625"),
+    ]
+    for name, y, exact in rows:
+        say(f"   {name:16s} value {y.value:<14.10g} derivative {y.tangent:<14.10g} exact: {exact}")
+    say("   (np.exp is where a hand-written Dual class stops: DualArray handles every NumPy ufunc)", "")
+
+    x0 = np.array([1.0, 2.0])
+    jac = da.jacobian(_tour_system)(x0)
+    exact = np.array([[2 * x0[0] * x0[1], x0[0] ** 2], [5.0, np.cos(x0[1])]])
+    say("2. Jacobian of f(x) = [x0² x1, 5 x0 + sin x1] at x = (1, 2), one pass with 2 directions:")
+    with np.printoptions(**np_opts):
+        for line in str(jac).splitlines():
+            say("   " + line)
+    err = np.abs(jac - exact).max()
+    say(f"   max difference from the hand-derived [[2 x0 x1, x0²], [5, cos x1]]: {err:.1e}")
+    say("")
+
+    start = np.full(5, -1.2)
+    start[1::2] = 1.0
+    ad = scipy.optimize.minimize(_rosen, start, jac=da.gradient(_rosen), method="BFGS")
+    fd = scipy.optimize.minimize(_rosen, start, method="BFGS")
+    say("3. scipy.optimize.minimize(rosen, x0, jac=dualarray.gradient(rosen), method='BFGS'), 5 variables:")
+    with np.printoptions(**np_opts):
+        say(f"   AD gradient:        x* = {ad.x}, f(x*) = {ad.fun:.1e}: "
+            f"{ad.nfev} calls of f + {ad.njev} AD gradients")
+        say(f"   finite differences: x* = {fd.x}, f(x*) = {fd.fun:.1e}: {fd.nfev} calls of f")
+    say("")
+
+    say("4. f(x) = sin(2x) exp(-x²/4) and its first two derivatives, all from one vectorized pass:")
+    if not plot:
+        say("   (plot skipped)")
+    else:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            say(f"   matplotlib is not installed; to get the plot: {_PLOT_HINT}")
+        else:
+            path = output or os.path.join(tempfile.gettempdir(), "dualarray-tour.png")
+            _save_plot(_tour_f, np.linspace(-6.0, 6.0, 600), 2, path, "sin(2x) exp(-x²/4)")
+            say(f"   wrote {path}")
+    say("")
+    say("Next: dualarray plot \"sin(x) * exp(-x**2)\" --x -3:3:400 --order 2 -o out.png")
+    say("      dualarray check mymodule:func --shape 10")
+    return EXIT_OK
+
+
+def _save_plot(f: Callable[[Any], Any], x: np.ndarray, order: int, path: str, title: str) -> None:
+    from matplotlib.figure import Figure
+
+    from .plotting import plot
+
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
+    plot(f, x, order=order, ax=ax)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+# ====================================================================== plot
+def plot_command(args: argparse.Namespace) -> int:
+    args.expression = args.expression.strip()
+    x = parse_grid(args.x)
+    f = compile_expression(args.expression, expression_namespace())
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise CLIError(f"dualarray plot needs matplotlib: {_PLOT_HINT}") from None
+    try:
+        _save_plot(f, x, args.order, args.output, args.expression)
+    except (TypeError, NotImplementedError) as exc:
+        raise CLIError(f"cannot differentiate {args.expression!r}: {exc}", EXIT_UNSUPPORTED) from exc
+    except (NameError, AttributeError, ValueError, ZeroDivisionError) as exc:
+        raise CLIError(f"cannot evaluate {args.expression!r}: {exc}") from exc
+    print(f"wrote {args.output}  ({args.expression} and {args.order} derivative(s) on {x.size} points "
+          f"in [{x[0]:g}, {x[-1]:g}])")
+    return EXIT_OK
+
+
+# ====================================================================== check
+def load_function(spec: str) -> Callable[..., Any]:
+    """``"module:func"``, ``"package.module:obj.method"`` or ``"path/to/file.py:func"``."""
+    module_name, sep, attr = spec.rpartition(":")
+    if not sep or not module_name or not attr:
+        raise CLIError(f"expected module:function (like mymodule:func or path/to/file.py:func), got {spec!r}")
+    if module_name.endswith(".py") or os.sep in module_name:
+        if not os.path.isfile(module_name):
+            raise CLIError(f"no such file: {module_name}")
+        name = os.path.splitext(os.path.basename(module_name))[0]
+        loader_spec = importlib.util.spec_from_file_location(name, module_name)
+        module = importlib.util.module_from_spec(loader_spec)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(module_name)))
+        loader_spec.loader.exec_module(module)
+    else:
+        if "" not in sys.path and os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())  # the console script does not add the current directory
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                raise CLIError(f"cannot import {module_name!r}: no module named {exc.name!r}") from exc
+            raise
+    obj: Any = module
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise CLIError(f"{module_name!r} has no attribute {attr!r}") from None
+    if not callable(obj):
+        raise CLIError(f"{spec} is not callable")
+    return obj
+
+
+def central_differences(f: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
+    """Jacobian by central differences (step ``eps**(1/3) * max(1, |x_i|)``), shape ``f(x).shape + x.shape``.
+
+    Each input is perturbed on its own: ``2 * x.size`` evaluations of ``f``.
+    """
+    flat = x.ravel()
+    cols = []
+    for i in range(flat.size):
+        h = np.finfo(float).eps ** (1 / 3) * max(1.0, abs(flat[i]))
+        up, down = flat.copy(), flat.copy()
+        up[i] += h
+        down[i] -= h
+        f_up = np.asarray(f(up.reshape(x.shape)), dtype=float)
+        diff = f_up - np.asarray(f(down.reshape(x.shape)), dtype=float)
+        cols.append(diff / (up[i] - down[i]))
+    return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)
+
+
+def _best_time(fn: Callable[[], Any], repeat: int) -> float:
+    best = np.inf
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _fmt_time(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
+
+
+def check_command(args: argparse.Namespace) -> int:
+    import dualarray as da
+
+    f = load_function(args.function)
+    if args.x is not None:
+        x = np.array(_numbers(args.x, "--x"), dtype=float)
+        where = f"x = {args.x}"
+    else:
+        shape = tuple(_numbers(args.shape, "--shape", int)) if args.shape else (3,)
+        low, high = (float(v) for v in parse_range(args.range))
+        x = np.random.default_rng(args.seed).uniform(low, high, shape)
+        where = f"random x of shape {shape} (uniform on [{low:g}, {high:g}], seed {args.seed})"
+    print(f"checking {args.function} at {where}")
+
+    try:
+        plain = np.asarray(f(x.copy()))
+    except Exception as exc:
+        raise CLIError(f"{args.function} failed on a plain NumPy input: {type(exc).__name__}: {exc}") from exc
+    if not np.issubdtype(plain.dtype, np.number):
+        raise CLIError(f"{args.function} returned {plain.dtype} values; expected numbers")
+
+    try:
+        jac = np.asarray(da.jacobian(f)(x.copy()))
+        value, _ = da.jvp(f, x.copy(), np.ones_like(x))
+    except Exception as exc:  # it runs on NumPy but not on DualArrays: an unsupported operation
+        if args.traceback:
+            traceback.print_exc()
+        print(f"UNSUPPORTED: {type(exc).__name__}: {exc}")
+        return EXIT_UNSUPPORTED
+    value = np.asarray(value)
+    same = value.shape == plain.shape and np.array_equal(value, plain, equal_nan=True)
+    print(f"  value:     {'identical to' if same else 'DIFFERS from'} the plain NumPy result "
+          f"(output shape {plain.shape})")
+
+    fd = central_differences(f, x)
+    scale = max(np.abs(fd[np.isfinite(fd)]).max(initial=0.0), np.abs(jac[np.isfinite(jac)]).max(initial=0.0))
+    nonfinite = np.isfinite(fd) != np.isfinite(jac)
+    err = float(np.abs(jac - fd)[np.isfinite(fd) & np.isfinite(jac)].max(initial=0.0))
+    rel = err / scale if scale > 0 else err
+    print(f"  Jacobian:  shape {jac.shape}; max relative error vs central differences {rel:.2e} "
+          f"(tolerance {args.rtol:g})")
+
+    t_ad = _best_time(lambda: da.jacobian(f)(x.copy()), args.repeat)
+    t_fd = _best_time(lambda: central_differences(f, x), args.repeat)
+    print(f"  time:      AD Jacobian {_fmt_time(t_ad)} (one pass, {x.size} directions); "
+          f"central differences {_fmt_time(t_fd)} ({2 * x.size} evaluations)")
+
+    if nonfinite.any():
+        print(f"DISAGREES: {int(nonfinite.sum())} Jacobian entries are finite in one method only")
+        return EXIT_DISAGREES
+    if rel > args.rtol or not same:
+        print("DISAGREES: the AD Jacobian does not match finite differences" if rel > args.rtol
+              else "DISAGREES: the value computed on DualArrays differs from plain NumPy")
+        return EXIT_DISAGREES
+    print("OK: dualarray differentiates this function")
+    return EXIT_OK
+
+
+def parse_range(spec: str) -> tuple[float, float]:
+    parts = spec.split(":")
+    try:
+        low, high = float(parts[0]), float(parts[1])
+        if len(parts) != 2 or not low < high:
+            raise ValueError
+    except (ValueError, IndexError):
+        raise CLIError(f"--range expects low:high with low < high, got {spec!r}") from None
+    return low, high
+
+
+# ====================================================================== parser and entry point
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="dualarray",
+        description="Forward-mode automatic differentiation for plain NumPy code. "
+        "With no command: a short tour.",
+        epilog="Exit status: 0 ok; check: 1 derivative disagrees, 2 unsupported operation; 3 bad input.",
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"dualarray {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="{tour,plot,check}")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
+
+    p = sub.add_parser("tour", help="print the classic examples and write a plot (the default)")
+    p.add_argument("-o", "--output", help="PNG path (default: dualarray-tour.png in the temp directory)")
+    p.add_argument("--no-plot", action="store_true", help="do not write the PNG")
+    common(p)
+
+    p = sub.add_parser("plot", help="plot an expression in x and its derivatives")
+    p.add_argument("expression", help='expression in x, e.g. "sin(x) * exp(-x**2)" (NumPy, scipy.special)')
+    p.add_argument("--x", default="-5:5:400", help="grid start:stop[:num] (default -5:5:400)")
+    p.add_argument("--order", type=int, choices=(1, 2, 3), default=1, help="highest derivative (default 1)")
+    p.add_argument("-o", "--output", default="dualarray-plot.png", help="PNG path (default: %(default)s)")
+    common(p)
+
+    p = sub.add_parser("check", help="check the Jacobian of your function against finite differences")
+    p.add_argument("function", help="module:function or path/to/file.py:function")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--shape", help="shape of the random input, e.g. 10 or 3,4 (default 3)")
+    group.add_argument("--x", help="the input point, e.g. 1,2,3")
+    p.add_argument("--range", default="0.5:1.5", help="random inputs uniform on low:high (default 0.5:1.5)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--rtol", type=float, default=1e-6, help="relative tolerance (default 1e-6)")
+    p.add_argument("--repeat", type=int, default=3, help="timing repeats, best kept (default 3)")
+    common(p)
+    return parser
+
+
+def _normalize(argv: list[str]) -> list[str]:
+    """Default to the tour; let option values start with '-' (``--x -3:3:400``, ``--range -1:1``)."""
+    if not argv or argv[0] not in (*_COMMANDS, "-h", "--help", "--version"):
+        argv = ["tour", *argv]
+    out: list[str] = []
+    i = 0
+    plot_flags = {"--x", "--order", "-o", "--output", "--traceback", "-h", "--help"}
+    while i < len(argv):
+        a = argv[i]
+        if argv[0] == "plot" and i == 1 and a.startswith("-") and a.split("=")[0] not in plot_flags:
+            out.append(" " + a)  # an expression such as "-x**2": a leading space keeps it positional
+            i += 1
+            continue
+        if a in ("--x", "--range", "--shape") and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{a}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m dualarray`` and the ``dualarray`` script; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    show_traceback = "--traceback" in argv
+    try:
+        args = build_parser().parse_args(_normalize(argv))
+        if args.command == "plot":
+            return plot_command(args)
+        if args.command == "check":
+            return check_command(args)
+        return tour(args.output, plot=not args.no_plot)
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except CLIError as exc:
+        if show_traceback:
+            traceback.print_exc()
+        print(f"dualarray: error: {exc}", file=sys.stderr)
+        return exc.status
+    except Exception as exc:
+        if show_traceback:
+            traceback.print_exc()
+        else:
+            print(f"dualarray: error: {type(exc).__name__}: {exc} (--traceback shows where)", file=sys.stderr)
+        return EXIT_BAD_INPUT
