@@ -355,16 +355,22 @@ class DualArray(NDArrayOperatorsMixin):
 
     # ------------------------------------------------------------------ representation, pickling
     def __repr__(self) -> str:
-        if self._tangent is None:
-            tangent = "0"
-        else:
-            tangent = repr(self.tangent)
+        tangent = "0" if self._tangent is None else _format(self.tangent)
         label = "tangents" if self._batched else "tangent"
         tag = "" if self.tag == DEFAULT_TAG else f", tag={self.tag}"
-        return f"DualArray(value={self.value!r}, {label}={tangent}{tag})"
+        return f"DualArray({_format(self.value)}, {label}={tangent}{tag})"
 
     def __reduce__(self):
         return (DualArray._new, (self.value, self._tangent, self._ndir, self._batched, self.tag))
+
+
+def _format(a: Any) -> str:
+    """Compact text of a value or tangent for ``repr``: ``9.61``, ``[1., 2.]``."""
+    if isinstance(a, DualArray) or not isinstance(a, np.ndarray | np.generic):
+        return repr(a)
+    if np.ndim(a) == 0:
+        return repr(a[()].item()) if isinstance(a, np.ndarray) else repr(a.item())
+    return np.array2string(a, separator=", ")
 
 
 def unsupported_error(func: Any) -> Exception:

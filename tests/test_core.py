@@ -129,7 +129,9 @@ def test_ndarray_surface():
 
 def test_repr_pickle_copy():
     x = DualArray(np.array([1.0, 2.0]), np.array([3.0, 4.0]))
-    assert repr(x).startswith("DualArray(value=array([1., 2.]), tangent=array([3., 4.])")
+    assert repr(x) == "DualArray([1., 2.], tangent=[3., 4.])"
+    assert repr(DualArray(3.1, 1)) == "DualArray(3.1, tangent=1.0)"
+    assert repr(DualArray(np.ones(2), np.ones((1, 2)), batched=True)) == "DualArray([1., 1.], tangents=[[1., 1.]])"
     for y in (pickle.loads(pickle.dumps(x)), copy.copy(x), copy.deepcopy(x)):
         np.testing.assert_array_equal(y.value, x.value)
         np.testing.assert_array_equal(y.tangent, x.tangent)
