@@ -21,6 +21,7 @@ from ._registry import (
     register_zero_derivative,
     singular,
 )
+from .plotting import plot
 
 __version__ = "0.1.0"
 
@@ -32,6 +33,7 @@ __all__ = [
     "implements",
     "new_tag",
     "no_derivative",
+    "plot",
     "register_nondifferentiable",
     "register_ufunc",
     "register_ufunc_jvp",
