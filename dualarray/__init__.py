@@ -22,6 +22,16 @@ from ._registry import (
     singular,
 )
 from .plotting import plot
+from .transforms import (
+    derivative,
+    gradient,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+    value_and_gradient,
+    value_and_jacobian,
+)
 
 __version__ = "0.1.0"
 
@@ -30,6 +40,14 @@ __all__ = [
     "PLAIN",
     "ZERO",
     "DualArray",
+    "derivative",
+    "gradient",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
+    "value_and_gradient",
+    "value_and_jacobian",
     "implements",
     "new_tag",
     "no_derivative",
