@@ -939,6 +939,40 @@ def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
     return frame.wrap(value, _tangent_of(composite, value))
 
 
+# ---------------------------------------------------------------- clip and dot (used by the ndarray surface)
+@implements(np.clip)
+def _clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_NoValue, **kwargs):
+    lo = a_min if a_min is not _NoValue else (None if min is _NoValue else min)
+    hi = a_max if a_max is not _NoValue else (None if max is _NoValue else max)
+    if out is not None:
+        kwargs["out"] = out
+    if lo is None and hi is None:
+        raise ValueError("One of max or min must be given")
+    if lo is None:
+        return np.minimum(a, hi, **kwargs)
+    if hi is None:
+        return np.maximum(a, lo, **kwargs)
+    return np._core.umath.clip(a, lo, hi, **kwargs)
+
+
+@implements(np.dot)
+def _dot(a, b, out=None):
+    # d(a·b) = da·b + a·db, with the direction axis moved where np.dot expects a free axis
+    frame, (x, y), (ta, tb) = split([a, b])
+    value = np.dot(x, y)
+    if np.ndim(x) == 0 or np.ndim(y) == 0:
+        return _into(out, np.multiply(a, b))
+    t = None
+    if ta is not None:
+        t = np.dot(ta, y)
+    if tb is not None:
+        free = -1 if np.ndim(y) == 1 else -3
+        where = np.ndim(x) - 1 + max(np.ndim(y) - 2, 0)
+        c = dirs.from_axis(np.dot(x, dirs.to_axis(tb, free)), where)
+        t = c if t is None else t + c
+    return _into(out, frame.wrap(value, t))
+
+
 # ---------------------------------------------------------------- not differentiable
 _NONDIFF = (
     np.argpartition, np.lexsort, np.digitize, np.isin,
