@@ -19,6 +19,7 @@ Conventions (also in README "Conventions at kinks"):
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -863,6 +864,91 @@ def _histogram(a, bins=10, range=None, density=None, weights=None):
     return frame.wrap(hist, _tangent_of(C, hist)), E
 
 
+def _bins_per_dim(bins: Any, d: int) -> list[Any]:
+    try:
+        n = len(bins)
+    except TypeError:
+        return [bins] * d
+    return list(bins) if n == d else [bins] * d
+
+
+@implements(np.histogramdd)
+def _histogramdd(sample, bins=10, range=None, density=None, weights=None):
+    # as np.histogram per coordinate: counts plain, weighted counts linear in the weights,
+    # automatic edges move with each coordinate's min and max, density divides by the cell volumes
+    if hasattr(sample, "shape"):
+        d = np.shape(sample)[-1] if np.ndim(sample) == 2 else 1
+        cols = [sample[:, i] for i in builtins.range(d)] if np.ndim(sample) == 2 else [sample]
+        value_sample = None
+    else:
+        cols = list(sample)
+        d = len(cols)
+        value_sample = cols
+    frame, values, tangents = split([*cols, weights])
+    cv, ct, w, tw = values[:d], tangents[:d], values[d], tangents[d]
+    if value_sample is None:
+        value_sample = split([sample])[1][0]
+    else:
+        value_sample = cv
+    hist, edges = np.histogramdd(value_sample, bins=bins, range=range, density=density, weights=w)
+    per_bins = _bins_per_dim(bins, d)
+    per_range = [None] * d if range is None else list(range)
+    E = [_auto_edges(frame, cv[i], ct[i], per_bins[i], per_range[i], edges[i]) for i in builtins.range(d)]
+    if weights is None and not density:
+        return hist, E
+    nbin = np.array([len(_plain(e)) + 1 for e in edges])
+    index = []
+    for i in builtins.range(d):
+        xp = np.ravel(_plain(cv[i]))
+        ep = np.asarray(_plain(edges[i]))
+        k = np.searchsorted(ep, xp, side="right")
+        k[xp == ep[-1]] -= 1
+        index.append(k)
+    labels = np.ravel_multi_index(index, nbin)
+    total = int(np.prod(nbin))
+    core = (slice(None),) + (slice(1, -1),) * d
+    if weights is None:
+        C = np.bincount(labels, minlength=total).reshape(nbin)[core[1:]].astype(np.float64)
+    else:
+        counts = np.reshape(_segment_sum(np.reshape(w, (1, -1)), labels, total), (1, *nbin))[core][0]
+        tc = None
+        if tw is not None:
+            tc = dirs.reshape(_segment_sum(dirs.flatten(tw), labels, total), tuple(nbin))[core]
+        C = frame.wrap(counts, tc)
+    if density:
+        with _errstate():
+            total_weight = np.sum(C)
+            for i in builtins.range(d):
+                shape = [1] * d
+                shape[i] = nbin[i] - 2
+                C = C / np.reshape(np.diff(E[i]), shape)
+            C = C / total_weight
+    return frame.wrap(hist, _tangent_of(C, hist)), E
+
+
+@implements(np.histogram2d)
+def _histogram2d(x, y, bins=10, range=None, density=None, weights=None):
+    try:
+        n = len(bins)
+    except TypeError:
+        n = 1
+    if n != 1 and n != 2:
+        bins = [bins, bins]
+    hist, edges = _histogramdd([x, y], bins, range, density, weights)
+    return hist, edges[0], edges[1]
+
+
+@implements(np.sort_complex)
+def _sort_complex(a):
+    # sort (real part first, then imaginary part), tangents permuted stably, result complex
+    frame, (x,), (t,) = split([a])
+    y = np.sort_complex(x)
+    if t is None:
+        return frame.wrap(y, None)
+    idx = np.argsort(_plain(x), axis=-1, kind="stable")
+    return frame.wrap(y, _gather(t, idx, -1).astype(_tdtype(y)))
+
+
 @implements(np.bincount)
 def _bincount(x, /, weights=None, minlength=0):
     # counts are not differentiable; weighted sums are linear in the weights
@@ -975,6 +1061,6 @@ def _dot(a, b, out=None):
 
 # ---------------------------------------------------------------- not differentiable
 _NONDIFF = (
-    np.argpartition, np.lexsort, np.digitize, np.isin,
+    np.argpartition, np.lexsort, np.digitize, np.isin, np.nanargmax, np.nanargmin,
 )
 nondifferentiable(*(f for f in _NONDIFF if f not in NON_DIFFERENTIABLE))

@@ -44,6 +44,11 @@ def increasing(rng, shape):
     return np.cumsum(rng.uniform(0.5, 1.5, size=shape), axis=-1)
 
 
+def flat(result):
+    """(hist, [edges...]) as one flat tuple of outputs."""
+    return (result[0], *result[1])
+
+
 def lse(x):
     m = x.max()
     return m + np.log(np.exp(x - m).sum())
@@ -155,7 +160,8 @@ CASES = [
     Case("sort", np.sort, (distinct,), R),
     Case("sort_axis0", lambda x: np.sort(x, axis=0), (distinct,), R),
     Case("sort_none", lambda x: np.sort(x, axis=None), (distinct,), R2),
-    Case("sort_complex", np.sort, (distinct,), [((5,),)], ("complex128",)),
+    Case("sort_complex_values", np.sort, (distinct,), [((5,),)], ("complex128",)),
+    Case("sort_complex", np.sort_complex, (distinct,), [((5,),), ((2, 4),)], ("float64", "complex128")),
     Case("partition", lambda x: np.partition(x, 2), (distinct,), [((5,),), ((3, 5),)]),
     Case("partition_axis0_many", lambda x: np.partition(x, (0, 2), axis=0), (distinct,), [((4, 3),)]),
     # ---------------------------------------------------------------- order statistics
@@ -207,6 +213,16 @@ CASES = [
          (distinct, "positive"), [((6,), (6,)), ((2, 3), (2, 3))], diff=(1,)),
     Case("histogram_weights_density", lambda a, w: np.histogram(a, bins=4, weights=w, density=True),
          (distinct, "positive"), [((6,), (6,))]),
+    Case("histogram2d_weights", lambda x, y, w: np.histogram2d(x, y, bins=3, weights=w),
+         (distinct, distinct_shifted, "positive"), [((6,), (6,), (6,))]),
+    Case("histogram2d_density_edges", lambda x, y: np.histogram2d(x, y, bins=[2, 3], density=True),
+         (distinct, distinct_shifted), [((6,), (6,))]),
+    Case("histogramdd_weights_range",
+         lambda s, w: flat(np.histogramdd(s, bins=2, range=[(-2, 2)] * 3, weights=w)),
+         (distinct, "positive"), [((5, 3), (5,))], diff=(1,)),
+    Case("histogramdd_edges", lambda s: tuple(np.histogramdd(s, bins=(2, 3))[1]), (distinct,), [((6, 2),)]),
+    Case("histogramdd_density", lambda s: flat(np.histogramdd(s, bins=(2, 2), density=True)), (distinct,),
+         [((6, 2),)]),
     Case("bincount_weights", lambda w: np.bincount(np.array([0, 3, 3, 1, 0]), weights=w, minlength=6),
          (distinct,), [((5,),)]),
     # ---------------------------------------------------------------- covariance and correlation
