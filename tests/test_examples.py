@@ -1,0 +1,157 @@
+"""Every script in examples/ runs (small sizes) and prints the numbers it claims.
+
+Each example is imported from its path and its ``main(...)`` called with a small size; the results
+are checked against closed forms. A second test runs each file as ``__main__`` (as a user would).
+"""
+
+import importlib.util
+import runpy
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"dualarray_example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dual_numbers():
+    r = load("dual_numbers").main(verbose=False)
+    assert r["square"] == (pytest.approx(9.61, rel=1e-15), pytest.approx(6.2, rel=1e-15))
+    assert r["cube"] == (8.0, 12.0)
+    assert r["exp"] == (np.exp(3.0), np.exp(3.0))
+    assert "exp" in r["dual_exp_error"]  # the hand-written class cannot do np.exp
+    value, tangent, hand_written, exact = r["ratio"]
+    assert value == 1.2
+    assert tangent == pytest.approx(exact, rel=1e-14) and hand_written == pytest.approx(exact, rel=1e-14)
+    assert r["grid_equal"]
+
+
+def test_plot_derivatives(tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = tmp_path / "d.png"
+    r = load("plot_derivatives").main(n=21, output=str(out), verbose=False)
+    x = r["x²"]["x"]
+    np.testing.assert_array_equal(r["x²"]["df"], 2 * x)
+    x = r["exp(2x)"]["x"]
+    np.testing.assert_allclose(r["exp(2x)"]["df"], 2 * np.exp(2 * x), rtol=1e-15)
+    assert r["x²"]["max_rel_err"] == 0.0 and r["exp(2x)"]["max_rel_err"] < 1e-15
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_autograd_comparison():
+    r = load("autograd_comparison").main(n=100, verbose=False)
+    assert r["torch_out"] == 27.0
+    np.testing.assert_array_equal(r["torch_grad"], np.full((2, 2), 4.5))
+    x, dy = r["torch_exp"]
+    np.testing.assert_allclose(dy, 2 * np.exp(2 * x), rtol=1e-15)
+    assert x[-1] == 1.0 and x.size == 100
+    assert r["tf_scalar"] == 6.0
+    x, dy = r["tf_square"]
+    np.testing.assert_array_equal(dy, 2 * x)
+    x, dy = r["tf_exp"]
+    assert x[-1] == 1.23
+    np.testing.assert_allclose(dy, 2 * np.exp(2 * x), rtol=1e-15)
+    ad, exact, fd = r["tanh"]
+    np.testing.assert_allclose(ad, exact, rtol=1e-14)
+    assert ad[0] == pytest.approx(fd, rel=1e-8)
+
+
+def test_optimize_rosenbrock():
+    r = load("optimize_rosenbrock").main(n=5, verbose=False)
+    assert r["der_err"] < 1e-14 and r["hess_err"] < 1e-14
+    runs = r["runs"]
+    for res in runs.values():
+        assert res.success
+        np.testing.assert_allclose(res.x, 1.0, atol=1e-4)
+    ad, fd = runs["BFGS, AD gradient"], runs["BFGS, finite differences"]
+    assert ad.nfev < fd.nfev
+    assert np.abs(ad.x - 1).max() <= np.abs(fd.x - 1).max()
+    assert runs["trust-exact, AD gradient + Hessian"].nit < ad.nit
+
+
+def test_nonlinear_system():
+    r = load("nonlinear_system").main(n=19, verbose=False)
+    assert r["jac_err"] < 1e-9
+    ad, fd = r["runs"]["AD Jacobian"], r["runs"]["finite differences"]
+    assert ad["sol"].success and fd["sol"].success
+    assert ad["sol"].nfev < fd["sol"].nfev
+    assert ad["err"] < r["h"] ** 2  # discretization error only
+    np.testing.assert_allclose(ad["sol"].x, fd["sol"].x, atol=1e-7)
+
+
+def test_curve_fit():
+    module = load("curve_fit")
+    r = module.main(m=60, verbose=False)
+    assert r["jac_err"] < 1e-13
+    p_ad, sigma, calls_ad = r["curve_fit AD Jacobian"]
+    p_fd, _, calls_fd = r["curve_fit finite differences"]
+    np.testing.assert_allclose(p_ad, p_fd, rtol=1e-6)
+    assert np.all(np.abs(p_ad - module.TRUE) < 4 * sigma)
+    assert calls_ad < calls_fd
+    sol_ad, ls_calls_ad = r["least_squares AD Jacobian"]
+    sol_fd, ls_calls_fd = r["least_squares finite differences"]
+    np.testing.assert_allclose(sol_ad.x, p_ad, rtol=1e-6)
+    assert ls_calls_ad < ls_calls_fd
+
+
+def test_stiff_ode():
+    r = load("stiff_ode").main(t_end=40.0, verbose=False)
+    assert r["jac_err"] == 0.0
+    for run in r["runs"].values():
+        assert run["sol"].success
+        assert run["err"] < 1e-6
+        assert abs(run["sol"].y[:, -1].sum() - 1) < 1e-12
+    np.testing.assert_allclose(r["ref"].y[:, -1], [0.7158271, 9.185535e-06, 0.2841637], rtol=1e-6)
+
+
+def test_physics_forces():
+    r = load("physics_forces").main(steps=50, verbose=False)
+    assert r["force_err"] < 1e-12
+    assert np.abs(r["net_force"]).max() < 1e-12
+    assert r["drift"] < 1e-5
+    assert np.abs(r["momentum"]).max() < 1e-12
+
+
+def test_sensitivity():
+    r = load("sensitivity").main(n=21, verbose=False)
+    assert set(r["ad"]) == {"delta", "dual_delta", "minus_theta", "rho", "vega", "gamma", "vanna", "volga"}
+    for name, rel in r["rel"].items():
+        assert rel < 1e-10, name
+    assert r["grid_err"] < 1e-10
+    np.testing.assert_array_equal(r["hess"], r["hess"].T)
+
+
+SCRIPT_ARGS = {
+    "dual_numbers": [],
+    "plot_derivatives": ["--n", "11"],
+    "autograd_comparison": ["--n", "10"],
+    "optimize_rosenbrock": ["--n", "4"],
+    "nonlinear_system": ["--n", "9"],
+    "curve_fit": ["--m", "40"],
+    "stiff_ode": ["--t-end", "1"],
+    "physics_forces": ["--steps", "5"],
+    "sensitivity": ["--n", "5"],
+}
+
+
+def test_every_example_is_covered():
+    assert {p.stem for p in EXAMPLES.glob("*.py")} == set(SCRIPT_ARGS)
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPT_ARGS))
+def test_runs_as_a_script(name, monkeypatch, capsys):
+    path = EXAMPLES / f"{name}.py"
+    monkeypatch.setattr(sys, "argv", [str(path), *SCRIPT_ARGS[name]])
+    runpy.run_path(str(path), run_name="__main__")
+    assert capsys.readouterr().out.strip()
