@@ -301,3 +301,21 @@ def test_numpy_polynomial_with_dual_coefficients_refuses_loudly(name):
     c = DualArray(np.array([1.0, 2.0, 3.0]), np.array([0.0, 0.0, 1.0]))
     with pytest.raises(TypeError, match="plain ndarray"):
         NUMPY_POLYNOMIAL_REFUSES[name](x, c)
+
+
+def test_long_convolutions_use_the_fft_path(monkeypatch):
+    from dualarray.rules import polynomial
+
+    rng = _rng(15)
+    a, da = rng.standard_normal((2, 40))
+    v, dv = rng.standard_normal((2, 7)) + 1j * rng.standard_normal((2, 7))
+    monkeypatch.setattr(polynomial, "_BANDED_MAX", 10)
+    for w, dw in ((v, dv), (v.real, dv.real)):
+        fast = np.convolve(DualArray(a, da), DualArray(w, dw), "same")
+        np.testing.assert_array_equal(fast.value, np.convolve(a, w, "same"))
+        expected = np.convolve(da, w, "same") + np.convolve(a, dw, "same")
+        np.testing.assert_allclose(fast.tangent, expected, atol=1e-12)
+    # nested: d²/ds dt of a∗a along (da, da) is 2 da∗da
+    d = _nested(a, da, da)
+    nested = np.convolve(d, d[:30], "valid")
+    np.testing.assert_allclose(nested.tangent.tangent, np.convolve(da, da[:30], "valid") * 2, atol=1e-11)

@@ -327,12 +327,22 @@ def _window(mode: str, n: int, m: int, correlate: bool) -> slice:
     return slice(start, start + long)
 
 
+_BANDED_MAX = 1 << 22
+"""Largest banded matrix (entries) for the direct tangent convolution; longer signals use the FFT."""
+
+
 def _conv_full(t: Any, w: Any) -> Any:
     """Full convolution of every direction of the tangent ``t`` (k, n) with the values ``w`` (m,).
 
-    ``t @ W`` with the banded matrix ``W[j, i] = w[i - j]``, built by indexing ``w`` (so it nests).
+    ``t @ W`` with the banded matrix ``W[j, i] = w[i - j]``, built by indexing ``w`` (so it nests);
+    for long signals, a zero-padded FFT product (same result up to rounding, O((n+m) log(n+m))).
     """
     n, m = t.shape[-1], np.shape(w)[-1]
+    if n * (n + m - 1) > _BANDED_MAX:
+        size = n + m - 1
+        if np.iscomplexobj(_plain(t)) or np.iscomplexobj(_plain(w)):
+            return np.fft.ifft(np.fft.fft(t, size, axis=-1) * np.fft.fft(w, size), axis=-1)
+        return np.fft.irfft(np.fft.rfft(t, size, axis=-1) * np.fft.rfft(w, size), size, axis=-1)
     d = np.arange(n + m - 1)[None, :] - np.arange(n)[:, None]
     band = (d >= 0) & (d < m)
     W = np.where(band, w[np.clip(d, 0, m - 1)], 0)
