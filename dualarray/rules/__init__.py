@@ -1,4 +1,5 @@
 """Derivative rules, one module per family; importing this package registers them all."""
 
 from . import reductions, shape, ufuncs  # noqa: F401
+from . import linalg  # noqa: F401
 from . import fft, polynomial  # noqa: F401
