@@ -1,0 +1,898 @@
+"""scipy.special: derivative rules for its ufuncs (registered only when SciPy imports).
+
+``scipy.special`` functions are NumPy ufuncs, so a DualArray argument lands in
+``DualArray.__array_ufunc__`` like ``np.exp`` does; this module fills the same tables.
+Every partial is written with ufunc calls that dispatch (``sc.digamma``, ``sc.jv``, ...), so second
+derivatives come from nesting. Orders, degrees and discrete parameters are ``no_derivative``: a
+tangent there raises ``NotImplementedError`` naming the argument; as constants they are exact.
+
+>>> import numpy as np, scipy.special as sc
+>>> from dualarray import DualArray
+>>> x = DualArray(np.array([0.5, 2.0]), 1.0)
+>>> bool(np.allclose(sc.gamma(x).tangent, sc.gamma(x.value) * sc.digamma(x.value)))
+True
+
+Functions that are not ufuncs (``polygamma``, ``lambertw``, ``zeta``, ``spherical_jn`` ...) work when
+they pass the DualArray straight to a ufunc (``zeta``, ``lambertw``, ``spherical_*`` do: their private
+ufuncs are registered here); those that call ``np.asarray`` on it (``polygamma``, ``multigammaln``,
+``logsumexp``) raise the usual clear TypeError. ``tests/test_special.py`` records which.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import scipy.special as sc
+import scipy.special._ufuncs as _u
+
+from .. import _directions as dirs
+from .._registry import (
+    NON_DIFFERENTIABLE,
+    PARTIALS,
+    UFUNC_JVPS,
+    UNSUPPORTED,
+    ZERO,
+    ZERO_DERIVATIVE,
+    NoDerivative,
+    no_derivative,
+    singular,
+)
+from .ufuncs import _no_derivative_error
+
+SQRT_PI = math.sqrt(math.pi)
+SQRT_2PI = math.sqrt(2.0 * math.pi)
+TWO_OVER_SQRT_PI = 2.0 / SQRT_PI
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
+DEG = math.pi / 180.0
+
+
+def _err():
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
+
+
+def _polygamma(n: int, x: Any) -> Any:
+    """ψ⁽ⁿ⁾(x) = (-1)ⁿ⁺¹ n! ζ(n+1, x) for n ≥ 1, through the Hurwitz zeta ufunc (so it nests)."""
+    return (-1.0) ** (n + 1) * math.factorial(n) * _u._zeta(float(n + 1), x)
+
+
+def _nonzero_degree(n: Any, fn: Callable[[], Any]) -> Any:
+    """Derivative of a polynomial of degree ``n``: 0 where n == 0 (the identity is for n ≥ 1)."""
+    with _err():
+        d = fn()
+    zero = np.equal(n, 0)
+    return np.where(zero, 0, d) if np.any(zero) else d
+
+
+ORDER_V = no_derivative("the order v")
+ORDER_N = no_derivative("the integer order n")
+DEGREE = no_derivative("the degree n")
+
+
+def _no_closed_form(name: str) -> NoDerivative:
+    return no_derivative(f"{name}: its derivative has no closed form in scipy.special")
+
+
+# ================================================================ gamma family
+def _gamma_density(a: Any, x: Any) -> Any:
+    # d/dx P(a, x) = x^(a-1) e^(-x) / Γ(a)
+    with _err():
+        return np.exp(sc.xlogy(a - 1, x) - x - sc.gammaln(a))
+
+
+def _inv_gamma_density(a: Any, x: Any) -> Any:
+    with _err():
+        return np.exp(x - sc.xlogy(a - 1, x) + sc.gammaln(a))
+
+
+SHAPE_A = _no_closed_form("the shape a")
+
+PARTIALS.update({
+    sc.gamma:        (lambda x, y: y * sc.digamma(x),),
+    sc.gammaln:      (lambda x, y: sc.digamma(x),),
+    sc.loggamma:     (lambda x, y: sc.digamma(x),),
+    sc.rgamma:       (lambda x, y: -y * sc.digamma(x),),
+    sc.digamma:      (lambda x, y: _polygamma(1, x),),
+    sc.beta:         (lambda a, b, y: y * (sc.digamma(a) - sc.digamma(a + b)),
+                      lambda a, b, y: y * (sc.digamma(b) - sc.digamma(a + b))),
+    sc.betaln:       (lambda a, b, y: sc.digamma(a) - sc.digamma(a + b),
+                      lambda a, b, y: sc.digamma(b) - sc.digamma(a + b)),
+    sc.poch:         (lambda z, m, y: y * (sc.digamma(z + m) - sc.digamma(z)),
+                      lambda z, m, y: y * sc.digamma(z + m)),
+    sc.binom:        (lambda n, k, y: y * (sc.digamma(n + 1) - sc.digamma(n - k + 1)),
+                      lambda n, k, y: y * (sc.digamma(n - k + 1) - sc.digamma(k + 1))),
+    sc.gammainc:     (SHAPE_A, singular(lambda a, x, y: _gamma_density(a, x))),
+    sc.gammaincc:    (SHAPE_A, singular(lambda a, x, y: -_gamma_density(a, x))),
+    sc.gammaincinv:  (SHAPE_A, singular(lambda a, p, y: _inv_gamma_density(a, y))),
+    sc.gammainccinv: (SHAPE_A, singular(lambda a, p, y: -_inv_gamma_density(a, y))),
+    # Hurwitz zeta ζ(s, q) (behind scipy.special.zeta(s, q)): ∂q ζ(s, q) = -s ζ(s+1, q)
+    _u._zeta:        (_no_closed_form("the exponent s"), lambda s, q, y: -s * _u._zeta(s + 1, q)),
+})
+ZERO_DERIVATIVE.update({sc.gammasgn, sc.round})
+
+
+# ================================================================ error functions, normal distribution
+def _voigt_parts(x: Any, sigma: Any, gamma: Any) -> tuple[Any, Any]:
+    # V = Re w(z) / (σ√(2π)), z = (x + iγ)/(σ√2);  w'(z) = -2z w(z) + 2i/√π
+    z = (x + 1j * gamma) / (sigma * math.sqrt(2.0))
+    dw = -2 * z * sc.wofz(z) + 2j / SQRT_PI
+    return z, dw
+
+
+def _voigt_dx(x, sigma, gamma, y):
+    _, dw = _voigt_parts(x, sigma, gamma)
+    return np.real(dw) / (2 * SQRT_PI * sigma * sigma)
+
+
+def _voigt_dsigma(x, sigma, gamma, y):
+    z, dw = _voigt_parts(x, sigma, gamma)
+    return -y / sigma - np.real(z * dw) / (SQRT_2PI * sigma * sigma)
+
+
+def _voigt_dgamma(x, sigma, gamma, y):
+    _, dw = _voigt_parts(x, sigma, gamma)
+    return -np.imag(dw) / (2 * SQRT_PI * sigma * sigma)
+
+
+PARTIALS.update({
+    sc.erf:           (lambda x, y: TWO_OVER_SQRT_PI * np.exp(-x * x),),
+    sc.erfc:          (lambda x, y: -TWO_OVER_SQRT_PI * np.exp(-x * x),),
+    sc.erfcx:         (lambda x, y: 2 * x * y - TWO_OVER_SQRT_PI,),
+    sc.erfi:          (lambda x, y: TWO_OVER_SQRT_PI * np.exp(x * x),),
+    sc.erfinv:        (singular(lambda x, y: (SQRT_PI / 2) * np.exp(y * y)),),
+    sc.erfcinv:       (singular(lambda x, y: -(SQRT_PI / 2) * np.exp(y * y)),),
+    sc.dawsn:         (lambda x, y: 1 - 2 * x * y,),
+    sc.wofz:          (lambda z, y: -2 * z * y + 2j / SQRT_PI,),
+    sc.ndtr:          (lambda x, y: np.exp(-x * x / 2) / SQRT_2PI,),
+    sc.log_ndtr:      (lambda x, y: np.exp(-x * x / 2 - y) / SQRT_2PI,),
+    sc.ndtri:         (singular(lambda p, y: SQRT_2PI * np.exp(y * y / 2)),),
+    sc.ndtri_exp:     (singular(lambda s, y: SQRT_2PI * np.exp(s + y * y / 2)),),
+    sc.voigt_profile: (_voigt_dx, singular(_voigt_dsigma), singular(_voigt_dgamma)),
+})
+
+
+# ================================================================ logistic, information theory, elementary
+def _boxcox_dlmbda(x, lmbda, y):
+    # ∂λ (x^λ - 1)/λ = (x^λ log x - y)/λ;  log(x)²/2 at λ = 0
+    with _err():
+        lx = np.log(x)
+        d = (np.power(x, lmbda) * lx - y) / lmbda
+    return np.where(np.equal(lmbda, 0), lx * lx / 2, d)
+
+
+def _boxcox1p_dlmbda(x, lmbda, y):
+    with _err():
+        lx = np.log1p(x)
+        d = (np.power(1 + x, lmbda) * lx - y) / lmbda
+    return np.where(np.equal(lmbda, 0), lx * lx / 2, d)
+
+
+def _inv_boxcox_dlmbda_at(x, yv, lmbda):
+    # x = (1 + λy)^(1/λ):  ∂λ x = x (y/x^λ - log x)/λ;  -x y²/2 at λ = 0
+    with _err():
+        d = x * (yv / np.power(x, lmbda) - np.log(x)) / lmbda
+    return np.where(np.equal(lmbda, 0), -x * yv * yv / 2, d)
+
+
+def _huber_ddelta(delta, r, y):
+    a = np.abs(r)
+    return np.where(np.less_equal(a, delta), 0, a - delta)
+
+
+def _huber_dr(delta, r, y):
+    return np.where(np.less_equal(np.abs(r), delta), r, delta * np.sign(r))
+
+
+def _pseudo_huber_ddelta(delta, r, y):
+    s = np.sqrt(1 + (r / delta) ** 2)
+    return 2 * y / delta - r * r / (delta * s)
+
+
+def _exprel_d(x, y):
+    # d/dx (e^x - 1)/x = (e^x - y)/x, with its series 1/2 + x/3 + x²/8 near 0
+    small = np.less(np.abs(x), 1e-3)
+    with _err():
+        d = (np.exp(x) - y) / x
+    return np.where(small, 0.5 + x / 3 + x * x / 8, d)
+
+
+def _xlogy_dy(a, b, y):
+    with _err():
+        return np.where(np.equal(a, 0), 0, a / b)
+
+
+def _tklmbda_dx(x, lmbda, y):
+    # F = tklmbda(x, λ) inverts Q(F) = (F^λ - (1-F)^λ)/λ:  dF/dx = 1 / (F^(λ-1) + (1-F)^(λ-1));
+    # 0 where F is 0 or 1 (outside the support when λ > 0)
+    with _err():
+        d = 1 / (np.power(y, lmbda - 1) + np.power(1 - y, lmbda - 1))
+    return np.where(np.greater(y, 0) & np.less(y, 1), d, 0)
+
+
+def _tklmbda_dlmbda(x, lmbda, y):
+    # dF/dλ = -∂λQ / Q'(F),  ∂λQ = (F^λ log F - (1-F)^λ log(1-F) - x)/λ
+    inside = np.greater(y, 0) & np.less(y, 1)
+    with _err():
+        g = 1 - y
+        dq = (np.power(y, lmbda) * np.log(y) - np.power(g, lmbda) * np.log(g) - x) / lmbda
+        d = -dq * _tklmbda_dx(x, lmbda, y)
+    return np.where(inside, d, 0)
+
+
+PARTIALS.update({
+    sc.expit:         (lambda x, y: y * (1 - y),),
+    sc.logit:         (singular(lambda x, y: 1 / (x * (1 - x))),),
+    sc.log_expit:     (lambda x, y: sc.expit(-x),),
+    sc.xlogy:         (singular(lambda a, b, y: np.log(b)), singular(_xlogy_dy)),
+    sc.xlog1py:       (singular(lambda a, b, y: np.log1p(b)),
+                       singular(lambda a, b, y: _xlogy_dy(a, 1 + b, y))),
+    sc.entr:          (singular(lambda x, y: -np.log(x) - 1),),
+    sc.rel_entr:      (singular(lambda a, b, y: np.log(a / b) + 1), singular(lambda a, b, y: -a / b)),
+    sc.kl_div:        (singular(lambda a, b, y: np.log(a / b)), singular(lambda a, b, y: 1 - a / b)),
+    sc.huber:         (_huber_ddelta, _huber_dr),
+    sc.pseudo_huber:  (_pseudo_huber_ddelta, lambda delta, r, y: r / np.sqrt(1 + (r / delta) ** 2)),
+    sc.boxcox:        (singular(lambda x, lm, y: np.power(x, lm - 1)), singular(_boxcox_dlmbda)),
+    sc.boxcox1p:      (singular(lambda x, lm, y: np.power(1 + x, lm - 1)), singular(_boxcox1p_dlmbda)),
+    sc.inv_boxcox:    (lambda v, lm, y: np.power(y, 1 - lm),
+                       lambda v, lm, y: _inv_boxcox_dlmbda_at(y, v, lm)),
+    sc.inv_boxcox1p:  (lambda v, lm, y: np.power(1 + y, 1 - lm),
+                       lambda v, lm, y: _inv_boxcox_dlmbda_at(1 + y, v, lm)),
+    sc.exprel:        (_exprel_d,),
+    sc.powm1:         (singular(lambda x, p, y: p * np.power(x, p - 1)),
+                       singular(lambda x, p, y: (y + 1) * np.log(x))),
+    sc.cosm1:         (lambda x, y: -np.sin(x),),
+    sc.expm1:         (lambda x, y: y + 1,),
+    sc.log1p:         (singular(lambda x, y: 1 / (1 + x)),),
+    sc.exp2:          (lambda x, y: LN2 * y,),
+    sc.exp10:         (lambda x, y: LN10 * y,),
+    sc.cbrt:          (singular(lambda x, y: 1 / (3 * y * y)),),
+    sc.sindg:         (lambda x, y: DEG * sc.cosdg(x),),
+    sc.cosdg:         (lambda x, y: -DEG * sc.sindg(x),),
+    sc.tandg:         (lambda x, y: DEG * (1 + y * y),),
+    sc.cotdg:         (lambda x, y: -DEG * (1 + y * y),),
+    sc.radian:        (lambda d, m, s, y: DEG, lambda d, m, s, y: DEG / 60, lambda d, m, s, y: DEG / 3600),
+    sc.tklmbda:       (_tklmbda_dx, _tklmbda_dlmbda),
+})
+
+
+# ================================================================ Bessel and related
+def _struve_d(fn):
+    # d/dx (x^v H_v) = x^v H_{v-1}  ⇒  H_v' = H_{v-1} - v H_v / x  (same for L_v)
+    return singular(lambda v, x, y: fn(v - 1, x) - v * y / x)
+
+
+PARTIALS.update({
+    sc.j0:        (lambda x, y: -sc.j1(x),),
+    sc.j1:        (lambda x, y: (sc.j0(x) - sc.jv(2.0, x)) / 2,),
+    sc.jv:        (ORDER_V, lambda v, x, y: (sc.jv(v - 1, x) - sc.jv(v + 1, x)) / 2),
+    sc.jn:        (ORDER_N, lambda n, x, y: (sc.jv(n - 1, x) - sc.jv(n + 1, x)) / 2),
+    sc.y0:        (lambda x, y: -sc.y1(x),),
+    sc.y1:        (lambda x, y: (sc.y0(x) - sc.yv(2.0, x)) / 2,),
+    sc.yv:        (ORDER_V, lambda v, x, y: (sc.yv(v - 1, x) - sc.yv(v + 1, x)) / 2),
+    sc.yn:        (ORDER_N, lambda n, x, y: (sc.yv(n - 1, x) - sc.yv(n + 1, x)) / 2),
+    sc.iv:        (ORDER_V, lambda v, x, y: (sc.iv(v - 1, x) + sc.iv(v + 1, x)) / 2),
+    sc.i0:        (lambda x, y: sc.i1(x),),
+    sc.i1:        (lambda x, y: (sc.i0(x) + sc.iv(2.0, x)) / 2,),
+    sc.i0e:       (lambda x, y: sc.i1e(x) - np.sign(x) * y,),
+    sc.i1e:       (lambda x, y: (sc.i0e(x) + sc.ive(2.0, x)) / 2 - np.sign(x) * y,),
+    sc.kv:        (ORDER_V, lambda v, x, y: -(sc.kv(v - 1, x) + sc.kv(v + 1, x)) / 2),
+    sc.kve:       (ORDER_V, lambda v, x, y: y - (sc.kve(v - 1, x) + sc.kve(v + 1, x)) / 2),
+    sc.kn:        (ORDER_N, lambda n, x, y: -(sc.kv(n - 1, x) + sc.kv(n + 1, x)) / 2),
+    sc.k0:        (lambda x, y: -sc.k1(x),),
+    sc.k0e:       (lambda x, y: y - sc.k1e(x),),
+    sc.k1:        (lambda x, y: -(sc.k0(x) + sc.kv(2.0, x)) / 2,),
+    sc.k1e:       (lambda x, y: y - (sc.k0e(x) + sc.kve(2.0, x)) / 2,),
+    sc.hankel1:   (ORDER_V, lambda v, z, y: (sc.hankel1(v - 1, z) - sc.hankel1(v + 1, z)) / 2),
+    sc.hankel2:   (ORDER_V, lambda v, z, y: (sc.hankel2(v - 1, z) - sc.hankel2(v + 1, z)) / 2),
+    sc.hankel1e:  (ORDER_V, lambda v, z, y: (sc.hankel1e(v - 1, z) - sc.hankel1e(v + 1, z)) / 2 - 1j * y),
+    sc.hankel2e:  (ORDER_V, lambda v, z, y: (sc.hankel2e(v - 1, z) - sc.hankel2e(v + 1, z)) / 2 + 1j * y),
+    sc.struve:    (ORDER_V, _struve_d(sc.struve)),
+    sc.modstruve: (ORDER_V, _struve_d(sc.modstruve)),
+    # Kelvin functions: ber + i bei and ker + i kei solve w'' = -w'/x + i w
+    sc.ber:       (lambda x, y: sc.berp(x),),
+    sc.bei:       (lambda x, y: sc.beip(x),),
+    sc.ker:       (lambda x, y: sc.kerp(x),),
+    sc.kei:       (lambda x, y: sc.keip(x),),
+    sc.berp:      (singular(lambda x, y: -y / x - sc.bei(x)),),
+    sc.beip:      (singular(lambda x, y: -y / x + sc.ber(x)),),
+    sc.kerp:      (singular(lambda x, y: -y / x - sc.kei(x)),),
+    sc.keip:      (singular(lambda x, y: -y / x + sc.ker(x)),),
+    # ∫₀¹ t^λ J_ν(2at) dt:  ∂a = besselpoly(a, λ+1, ν-1) - besselpoly(a, λ+1, ν+1)
+    sc.besselpoly: (lambda a, lm, nu, y: sc.besselpoly(a, lm + 1, nu - 1) - sc.besselpoly(a, lm + 1, nu + 1),
+                    _no_closed_form("the power lmb"), ORDER_V),
+    # (x² - 1) dP/dx = v x P_v^m - (v + m) P_{v-1}^m
+    sc.lpmv:      (no_derivative("the order m"), no_derivative("the degree v"),
+                   singular(lambda m, v, x, y: (v * x * y - (v + m) * sc.lpmv(m, v - 1, x)) / (x * x - 1))),
+    sc.itstruve0:    (lambda x, y: sc.struve(0.0, x),),
+    sc.it2struve0:   (singular(lambda x, y: -sc.struve(0.0, x) / x),),
+    sc.itmodstruve0: (lambda x, y: sc.modstruve(0.0, x),),
+})
+
+
+def _scaled_bessel_jvp(ufunc, deriv, part):
+    """JVP of an exponentially scaled Bessel function ``f(v, z)·exp(-|part(z)|)`` (jve, yve, ive).
+
+    Real z: ``deriv(v, z, y)`` is the whole derivative. Complex z is not holomorphic (|Im z| or
+    |Re z|): d = deriv·dz - y·sign(part z)·part(dz).
+    """
+
+    def jvp(values, tangents, y):
+        (v, z), (tv, tz) = values, tangents
+        if tv is not None:
+            raise _no_derivative_error(ufunc, 0, ORDER_V)
+        if tz is None:
+            return None
+        nd = np.ndim(y)
+        tz = dirs.align(tz, nd)
+        t = deriv(v, z, y) * tz
+        if np.iscomplexobj(z):
+            t = t - (y * np.sign(part(z))) * part(tz)
+        if t.shape[1:] != np.shape(y):
+            t = dirs.broadcast_to(t, np.shape(y))
+        return t
+
+    return jvp
+
+
+def _ive_real_scale(z, y):
+    """For real z, ive = iv·e^(-|z|) folds the scale's derivative into the coefficient: -sign(z)·y."""
+    return 0 if np.iscomplexobj(z) else np.sign(z) * y
+
+
+UFUNC_JVPS.update({
+    sc.jve: _scaled_bessel_jvp(
+        sc.jve, lambda v, z, y: (sc.jve(v - 1, z) - sc.jve(v + 1, z)) / 2, np.imag),
+    sc.yve: _scaled_bessel_jvp(
+        sc.yve, lambda v, z, y: (sc.yve(v - 1, z) - sc.yve(v + 1, z)) / 2, np.imag),
+    sc.ive: _scaled_bessel_jvp(
+        sc.ive, lambda v, z, y: (sc.ive(v - 1, z) + sc.ive(v + 1, z)) / 2 - _ive_real_scale(z, y),
+        np.real),
+})
+
+
+# ---------------------------------------------------------------- multi-output ufuncs
+def _multi_jvp(ufunc: np.ufunc, *per_input: Any) -> Callable[..., Any]:
+    """JVP of a multi-output ufunc from one entry per input.
+
+    An entry is ``ZERO``, a ``no_derivative`` marker, or ``fn(*inputs, *outputs) -> tuple`` with one
+    coefficient ``d out_j / d input_i`` per output (None for an output that does not depend on it).
+    """
+
+    def jvp(values, tangents, outputs):
+        ts: list[Any] = [None] * len(outputs)
+        for i, ti in enumerate(tangents):
+            if ti is None:
+                continue
+            p = per_input[i]
+            if p is ZERO:
+                continue
+            if type(p) is NoDerivative:
+                raise _no_derivative_error(ufunc, i, p)
+            with _err():
+                coefs = p(*values, *outputs)
+            for j, c in enumerate(coefs):
+                if c is None:
+                    continue
+                contrib = c * dirs.align(ti, np.ndim(outputs[j]))
+                ts[j] = contrib if ts[j] is None else ts[j] + contrib
+        for j, t in enumerate(ts):
+            if t is not None and t.shape[1:] != np.shape(outputs[j]):
+                ts[j] = dirs.broadcast_to(t, np.shape(outputs[j]))
+        return tuple(ts)
+
+    return jvp
+
+
+def _kelvin_d(x, be, ke, bep, kep):
+    # Be = ber + i bei, Ke = ker + i kei solve w'' = -w'/x + i w
+    return bep, kep, -bep / x + 1j * be, -kep / x + 1j * ke
+
+
+def _airye_d(z, eai, eaip, ebi, ebip):
+    # eAi = Ai·e^ζ, eBi = Bi·e^(-|Re ζ|), ζ = (2/3) z^(3/2): for real x > 0, dζ/dx = √x; 0 for x < 0
+    if np.iscomplexobj(z):
+        raise NotImplementedError(
+            "scipy.special.airye: derivatives for complex arguments are not supported (the scaling "
+            "exp(-|Re ζ|) is not holomorphic); use airy, or pass real arguments"
+        )
+    s = np.sqrt(np.maximum(z, 0))
+    return eaip + s * eai, z * eai + s * eaip, ebip - s * ebi, z * ebi - s * ebip
+
+
+def _ellipj_du(u, m, sn, cn, dn, ph):
+    return cn * dn, -sn * dn, -m * sn * cn, dn
+
+
+def _ellipj_dm(u, m, sn, cn, dn, ph):
+    # φ = am(u|m) solves F(φ|m) = u:  ∂φ/∂m = -dn·∂F/∂m(φ, m)
+    dphi = -dn * _dF_dm(ph, m, u, dn)
+    dsn = cn * dphi
+    return dsn, -sn * dphi, -(sn * sn + 2 * m * sn * dsn) / (2 * dn), dphi
+
+
+def _dF_dm(phi, m, f, delta):
+    # ∂F(φ|m)/∂m = E(φ|m)/(2m(1-m)) - F/(2m) - sin 2φ / (4(1-m)Δ),  Δ = √(1 - m sin²φ)
+    d = sc.ellipeinc(phi, m) / (2 * m * (1 - m)) - f / (2 * m) - np.sin(2 * phi) / (4 * (1 - m) * delta)
+    return np.where(np.equal(m, 0), (2 * phi - np.sin(2 * phi)) / 8, d)
+
+
+def _mathieu_angular(char):
+    # ce, se (x in degrees) solve y'' + (a - 2q cos 2x) y = 0 in radians; scipy's y' is per radian
+    def d(m, q, x, f, fp):
+        a = char(m, q)
+        return DEG * fp, -DEG * (a - 2 * q * np.cos(2 * DEG * x)) * f
+
+    return d
+
+
+def _mathieu_radial(char):
+    # modified Mathieu functions solve y'' - (a - 2q cosh 2x) y = 0
+    def d(m, q, x, f, fp):
+        a = char(m, q)
+        return fp, (a - 2 * q * np.cosh(2 * x)) * f
+
+    return d
+
+
+def _parabolic(sign):
+    # D_v, V_v solve y'' = (x²/4 - v - 1/2) y;  W(a, x) solves y'' = (a - x²/4) y
+    def d(v, x, f, fp):
+        c = x * x / 4 - v - 0.5 if sign > 0 else v - x * x / 4
+        return fp, c * f
+
+    return d
+
+
+_ORDER_Q = no_derivative("the parameter q")
+HALF_PI = math.pi / 2
+
+
+def _sinc(fn, x):
+    """fn(x)/x with its limit 1 at x = 0 (Si' and Shi')."""
+    with _err():
+        return np.where(np.equal(x, 0), 1, fn(x) / x)
+
+
+UFUNC_JVPS.update({
+    sc.sici:   _multi_jvp(sc.sici, lambda x, si, ci: (_sinc(np.sin, x), np.cos(x) / x)),
+    sc.shichi: _multi_jvp(sc.shichi, lambda x, s, c: (_sinc(np.sinh, x), np.cosh(x) / x)),
+    sc.fresnel: _multi_jvp(sc.fresnel, lambda x, s, c: (np.sin(HALF_PI * x * x), np.cos(HALF_PI * x * x))),
+    # f± = ∫ₓ^∞ exp(±i t²) dt,  k± = exp(∓i(x² + π/4)) f± / √π
+    sc.modfresnelp: _multi_jvp(sc.modfresnelp, lambda x, f, k: (
+        -np.exp(1j * x * x), -2j * x * k - np.exp(-0.25j * math.pi) / SQRT_PI)),
+    sc.modfresnelm: _multi_jvp(sc.modfresnelm, lambda x, f, k: (
+        -np.exp(-1j * x * x), 2j * x * k - np.exp(0.25j * math.pi) / SQRT_PI)),
+    sc.airy:   _multi_jvp(sc.airy, lambda z, ai, aip, bi, bip: (aip, z * ai, bip, z * bi)),
+    sc.airye:  _multi_jvp(sc.airye, _airye_d),
+    sc.kelvin: _multi_jvp(sc.kelvin, _kelvin_d),
+    sc.itairy: _multi_jvp(sc.itairy, lambda x, *o: (
+        sc.airy(x)[0], sc.airy(x)[2], sc.airy(-x)[0], sc.airy(-x)[2])),
+    sc.itj0y0: _multi_jvp(sc.itj0y0, lambda x, *o: (sc.j0(x), sc.y0(x))),
+    sc.iti0k0: _multi_jvp(sc.iti0k0, lambda x, *o: (sc.i0(x), sc.k0(x))),
+    sc.it2j0y0: _multi_jvp(sc.it2j0y0, lambda x, *o: ((1 - sc.j0(x)) / x, -sc.y0(x) / x)),
+    sc.it2i0k0: _multi_jvp(sc.it2i0k0, lambda x, *o: ((sc.i0(x) - 1) / x, -sc.k0(x) / x)),
+    sc.ellipj: _multi_jvp(sc.ellipj, _ellipj_du, _ellipj_dm),
+    sc.pbdv:   _multi_jvp(sc.pbdv, ORDER_V, _parabolic(1)),
+    sc.pbvv:   _multi_jvp(sc.pbvv, ORDER_V, _parabolic(1)),
+    sc.pbwa:   _multi_jvp(sc.pbwa, no_derivative("the parameter a"), _parabolic(-1)),
+    sc.mathieu_cem: _multi_jvp(sc.mathieu_cem, ORDER_N, _ORDER_Q, _mathieu_angular(sc.mathieu_a)),
+    sc.mathieu_sem: _multi_jvp(sc.mathieu_sem, ORDER_N, _ORDER_Q, _mathieu_angular(sc.mathieu_b)),
+    sc.mathieu_modcem1: _multi_jvp(sc.mathieu_modcem1, ORDER_N, _ORDER_Q, _mathieu_radial(sc.mathieu_a)),
+    sc.mathieu_modcem2: _multi_jvp(sc.mathieu_modcem2, ORDER_N, _ORDER_Q, _mathieu_radial(sc.mathieu_a)),
+    sc.mathieu_modsem1: _multi_jvp(sc.mathieu_modsem1, ORDER_N, _ORDER_Q, _mathieu_radial(sc.mathieu_b)),
+    sc.mathieu_modsem2: _multi_jvp(sc.mathieu_modsem2, ORDER_N, _ORDER_Q, _mathieu_radial(sc.mathieu_b)),
+})
+
+
+# ---------------------------------------------------------------- spherical Bessel (private ufuncs)
+def _spherical_second(f, sign):
+    # z² w'' + 2z w' + (±z² - n(n+1)) w = 0  ⇒  w'' = -2w'/z - (±1 - n(n+1)/z²) w
+    def d(n, z, y):
+        return -2 * y / z - (sign - n * (n + 1) / (z * z)) * f(n, z)
+
+    return d
+
+
+for _f, _fd, _sign in (
+    (_u._spherical_jn, _u._spherical_jn_d, 1),
+    (_u._spherical_yn, _u._spherical_yn_d, 1),
+    (_u._spherical_in, _u._spherical_in_d, -1),
+    (_u._spherical_kn, _u._spherical_kn_d, -1),
+):
+    PARTIALS[_f] = (ORDER_N, (lambda fd: lambda n, z, y: fd(n, z))(_fd))
+    PARTIALS[_fd] = (ORDER_N, singular(_spherical_second(_f, _sign)))
+
+
+# ================================================================ integrals, elliptic, zeta-like, others
+def _ellipk_d(m, y):
+    # K'(m) = (E - (1-m)K) / (2m(1-m)),  π/8 at m = 0
+    with _err():
+        d = (sc.ellipe(m) - (1 - m) * y) / (2 * m * (1 - m))
+    return np.where(np.equal(m, 0), math.pi / 8, d)
+
+
+def _ellipkm1_d(p, y):
+    # K(1 - p):  d/dp = -K'(1 - p) = -(E(1-p) - p K) / (2 (1-p) p)
+    m = 1 - p
+    with _err():
+        d = -(sc.ellipe(m) - p * y) / (2 * m * p)
+    return np.where(np.equal(m, 0), -math.pi / 8, d)
+
+
+def _ellipe_d(m, y):
+    # E'(m) = (E - K) / (2m),  -π/8 at m = 0
+    with _err():
+        d = (y - sc.ellipk(m)) / (2 * m)
+    return np.where(np.equal(m, 0), -math.pi / 8, d)
+
+
+def _ellipkinc_dm(phi, m, y):
+    delta = np.sqrt(1 - m * np.sin(phi) ** 2)
+    with _err():
+        return _dF_dm(phi, m, y, delta)
+
+
+def _ellipeinc_dm(phi, m, y):
+    # ∂E(φ|m)/∂m = (E - F)/(2m),  -(2φ - sin 2φ)/8 at m = 0
+    with _err():
+        d = (y - sc.ellipkinc(phi, m)) / (2 * m)
+    return np.where(np.equal(m, 0), -(2 * phi - np.sin(2 * phi)) / 8, d)
+
+
+def _expn_d(n, x, y):
+    # E_n' = -E_{n-1};  E_0 = e^(-x)/x:  E_0' = -E_0 (1 + 1/x)
+    with _err():
+        return np.where(np.equal(n, 0), -y * (1 + 1 / x), -sc.expn(n - 1, x))
+
+
+def _rd_dx(x, y, z, rd):
+    # ∂x R_D(x, y, z) = -(R_D(x, y, z) - R_D(y, z, x)) / (2(x - z))
+    return -(rd - sc.elliprd(y, z, x)) / (2 * (x - z))
+
+
+def _rd_dz(x, y, z, rd):
+    # Euler: x∂x + y∂y + z∂z = -3/2 R_D
+    return (-1.5 * rd - x * _rd_dx(x, y, z, rd) - y * _rd_dx(y, x, z, rd)) / z
+
+
+def _rc_dx(x, y, rc):
+    # ∂x R_C(x, y) = (R_C - 1/√x) / (2(y - x));  -x^(-3/2)/6 at x = y
+    with _err():
+        d = (rc - 1 / np.sqrt(x)) / (2 * (y - x))
+    return np.where(np.equal(x, y), -1 / (6 * x * np.sqrt(x)), d)
+
+
+def _rc_dy(x, y, rc):
+    # ∂y R_C(x, y) = (√x/y - R_C) / (2(y - x));  -x^(-3/2)/3 at x = y
+    with _err():
+        d = (np.sqrt(x) / y - rc) / (2 * (y - x))
+    return np.where(np.equal(x, y), -1 / (3 * x * np.sqrt(x)), d)
+
+
+def _rj_dx(x, y, z, p, rj):
+    # ∂x R_J(x, y, z, p) = -(R_J - R_D(y, z, x)) / (2(x - p))
+    return -(rj - sc.elliprd(y, z, x)) / (2 * (x - p))
+
+
+def _rj_dp(x, y, z, p, rj):
+    grad = x * _rj_dx(x, y, z, p, rj) + y * _rj_dx(y, z, x, p, rj) + z * _rj_dx(z, x, y, p, rj)
+    return (-1.5 * rj - grad) / p
+
+
+def _rg_dz(x, y, z):
+    # differentiate 6 R_G = 3z R_F - (x-z)(y-z) R_D + 3√(xy/z) in z (DLMF 19.21.10)
+    rd = sc.elliprd(x, y, z)
+    d = (3 * sc.elliprf(x, y, z) - z * rd / 2 + (x + y - 2 * z) * rd - (x - z) * (y - z) * _rd_dz(x, y, z, rd)
+         - 1.5 * np.sqrt(x * y) / (z * np.sqrt(z)))
+    return d / 6
+
+
+def _agm_db(a, b, y):
+    # agm(a, b) = π a / (2 K(1 - r²)), r = b/a:  ∂b = M (E - r²K) / (a r m K), m = 1 - r²
+    r = b / a
+    m = 1 - r * r
+    k = sc.ellipk(m)
+    with _err():
+        return y * (sc.ellipe(m) - r * r * k) / (a * r * m * k)
+
+
+def _owens_t_dh(h, a, y):
+    # ∂h T(h, a) = -φ(h) erf(a h / √2) / 2
+    return -np.exp(-h * h / 2) / SQRT_2PI * sc.erf(a * h / math.sqrt(2.0)) / 2
+
+
+def _owens_t_da(h, a, y):
+    # ∂a T(h, a) = exp(-h²(1 + a²)/2) / (2π(1 + a²))
+    s = 1 + a * a
+    return np.exp(-h * h * s / 2) / (2 * math.pi * s)
+
+
+def _beta_density(a, b, x):
+    # ∂x I_x(a, b) = x^(a-1) (1-x)^(b-1) / B(a, b)
+    with _err():
+        return np.exp(sc.xlogy(a - 1, x) + sc.xlog1py(b - 1, -x) - sc.betaln(a, b))
+
+
+def _inv_beta_density(a, b, x):
+    with _err():
+        return np.exp(sc.betaln(a, b) - sc.xlogy(a - 1, x) - sc.xlog1py(b - 1, -x))
+
+
+PARAM_A, PARAM_B, PARAM_C = (_no_closed_form(f"the parameter {p}") for p in "abc")
+
+PARTIALS.update({
+    sc.expi:      (singular(lambda x, y: np.exp(x) / x),),
+    sc.exp1:      (singular(lambda x, y: -np.exp(-x) / x),),
+    sc.expn:      (ORDER_N, singular(_expn_d)),
+    sc.ellipk:    (singular(_ellipk_d),),
+    sc.ellipkm1:  (singular(_ellipkm1_d),),
+    sc.ellipe:    (singular(_ellipe_d),),
+    sc.ellipkinc: (singular(lambda phi, m, y: 1 / np.sqrt(1 - m * np.sin(phi) ** 2)),
+                   singular(_ellipkinc_dm)),
+    sc.ellipeinc: (lambda phi, m, y: np.sqrt(1 - m * np.sin(phi) ** 2), singular(_ellipeinc_dm)),
+    sc.elliprf:   (lambda x, y, z, r: -sc.elliprd(y, z, x) / 6, lambda x, y, z, r: -sc.elliprd(z, x, y) / 6,
+                   lambda x, y, z, r: -sc.elliprd(x, y, z) / 6),
+    sc.elliprc:   (singular(_rc_dx), singular(_rc_dy)),
+    sc.elliprd:   (singular(lambda x, y, z, r: _rd_dx(x, y, z, r)),
+                   singular(lambda x, y, z, r: _rd_dx(y, x, z, r)), singular(_rd_dz)),
+    sc.elliprj:   (singular(lambda x, y, z, p, r: _rj_dx(x, y, z, p, r)),
+                   singular(lambda x, y, z, p, r: _rj_dx(y, z, x, p, r)),
+                   singular(lambda x, y, z, p, r: _rj_dx(z, x, y, p, r)), singular(_rj_dp)),
+    sc.elliprg:   (singular(lambda x, y, z, r: _rg_dz(y, z, x)), singular(lambda x, y, z, r: _rg_dz(z, x, y)),
+                   singular(lambda x, y, z, r: _rg_dz(x, y, z))),
+    sc.spence:    (singular(lambda z, y: np.where(np.equal(z, 1), -1, np.log(z) / (1 - z))),),
+    sc.owens_t:   (_owens_t_dh, _owens_t_da),
+    sc.agm:       (singular(lambda a, b, y: (y - b * _agm_db(a, b, y)) / a), singular(_agm_db)),
+    sc.betainc:   (PARAM_A, PARAM_B, singular(lambda a, b, x, y: _beta_density(a, b, x))),
+    sc.betaincc:  (PARAM_A, PARAM_B, singular(lambda a, b, x, y: -_beta_density(a, b, x))),
+    sc.betaincinv:  (PARAM_A, PARAM_B, singular(lambda a, b, p, y: _inv_beta_density(a, b, y))),
+    sc.betainccinv: (PARAM_A, PARAM_B, singular(lambda a, b, p, y: -_inv_beta_density(a, b, y))),
+    sc.hyp0f1:    (PARAM_B, lambda v, z, y: sc.hyp0f1(v + 1, z) / v),
+    sc.hyp1f1:    (PARAM_A, PARAM_B, lambda a, b, z, y: a / b * sc.hyp1f1(a + 1, b + 1, z)),
+    sc.hyp2f1:    (PARAM_A, PARAM_B, PARAM_C,
+                   lambda a, b, c, z, y: a * b / c * sc.hyp2f1(a + 1, b + 1, c + 1, z)),
+    sc.hyperu:    (PARAM_A, PARAM_B, lambda a, b, z, y: -a * sc.hyperu(a + 1, b + 1, z)),
+    # Wright's Φ(a, b; x) = Σ x^k / (k! Γ(ak + b)):  ∂x Φ(a, b; x) = Φ(a, a + b; x)
+    sc.wright_bessel:     (PARAM_A, PARAM_B, lambda a, b, x, y: sc.wright_bessel(a, a + b, x)),
+    sc.log_wright_bessel: (PARAM_A, PARAM_B,
+                           lambda a, b, x, y: np.exp(sc.log_wright_bessel(a, a + b, x) - y)),
+    sc.wrightomega: (lambda z, y: y / (1 + y),),
+    # W(z) behind scipy.special.lambertw(z, k, tol):  W' = e^(-W) / (1 + W)
+    _u._lambertw: (singular(lambda z, k, tol, y: np.exp(-y) / (1 + y)), no_derivative("the branch k"), ZERO),
+})
+
+
+# ================================================================ distributions (cdfs and their inverses)
+def _chi2_pdf(v, x):
+    with _err():
+        return np.exp(sc.xlogy(v / 2 - 1, x / 2) - x / 2 - sc.gammaln(v / 2)) / 2
+
+
+def _ncx2_pdf(x, k, lam):
+    # f = ½ e^(-(x+λ)/2) (x/λ)^(k/4 - 1/2) I_{k/2-1}(√(λx)), with I = ive·e^(√(λx))
+    s = np.sqrt(lam * x)
+    with _err():
+        return 0.5 * np.exp(s - (x + lam) / 2) * np.power(x / lam, k / 4 - 0.5) * sc.ive(k / 2 - 1, s)
+
+
+def _f_pdf(d1, d2, x):
+    with _err():
+        return np.exp(
+            sc.xlogy(d1 / 2, d1 * x) + sc.xlogy(d2 / 2, d2) - sc.xlogy((d1 + d2) / 2, d1 * x + d2)
+            - np.log(x) - sc.betaln(d1 / 2, d2 / 2)
+        )
+
+
+def _gamma_rate_pdf(a, b, x):
+    # g(ax) = (ax)^(b-1) e^(-ax) / Γ(b)
+    return _gamma_density(b, a * x)
+
+
+def _binom_dp(k, n, p):
+    # ∂p bdtr = -(n-k) C(n,k) p^k (1-p)^(n-k-1), k rounded down
+    k = np.floor(k)
+    with _err():
+        return -np.exp(sc.xlogy(k, p) + sc.xlog1py(n - k - 1, -p) - sc.betaln(n - k, k + 1))
+
+
+def _nbinom_dp(k, n, p):
+    # nbdtr = I_p(n, k + 1)
+    k = np.floor(k)
+    return _beta_density(n, k + 1, p)
+
+
+def _poisson_dm(k, m):
+    # pdtr = Q(k + 1, m):  ∂m = -m^k e^(-m) / k!
+    k = np.floor(k)
+    return -_gamma_density(k + 1, m)
+
+
+def _t_pdf(df, t):
+    with _err():
+        return np.exp(
+            sc.gammaln((df + 1) / 2) - sc.gammaln(df / 2) - 0.5 * np.log(df * math.pi)
+            - (df + 1) / 2 * np.log1p(t * t / df)
+        )
+
+
+def _ndtri_d(p):
+    z = sc.ndtri(p)
+    return z, SQRT_2PI * np.exp(z * z / 2)
+
+
+def _component(fn, i):
+    """Partial number ``i`` of a function returning all partials at once."""
+    return lambda *args: fn(*args)[i]
+
+
+def _nrdtrimn_d(p, std, x, y):
+    # mean = x - std·ndtri(p)
+    z, dz = _ndtri_d(p)
+    return -std * dz, -z, 1.0
+
+
+def _nrdtrisd_d(mn, p, x, y):
+    # sd = (x - mn) / ndtri(p)
+    z, dz = _ndtri_d(p)
+    return -1 / z, -y / z * dz, 1 / z
+
+
+DOF = no_derivative("the degrees of freedom (discrete or with no closed-form derivative)")
+TRIALS = no_derivative("the number of trials n")
+SUCCESSES = no_derivative("the number of successes k")
+
+PARTIALS.update({
+    sc.bdtr:     (SUCCESSES, TRIALS, lambda k, n, p, y: _binom_dp(k, n, p)),
+    sc.bdtrc:    (SUCCESSES, TRIALS, lambda k, n, p, y: -_binom_dp(k, n, p)),
+    sc.bdtri:    (SUCCESSES, TRIALS, singular(lambda k, n, q, y: 1 / _binom_dp(k, n, y))),
+    sc.nbdtr:    (SUCCESSES, TRIALS, singular(lambda k, n, p, y: _nbinom_dp(k, n, p))),
+    sc.nbdtrc:   (SUCCESSES, TRIALS, singular(lambda k, n, p, y: -_nbinom_dp(k, n, p))),
+    sc.nbdtri:   (SUCCESSES, TRIALS, singular(lambda k, n, q, y: 1 / _nbinom_dp(k, n, y))),
+    sc.pdtr:     (SUCCESSES, lambda k, m, y: _poisson_dm(k, m)),
+    sc.pdtrc:    (SUCCESSES, lambda k, m, y: -_poisson_dm(k, m)),
+    sc.pdtri:    (SUCCESSES, singular(lambda k, q, y: 1 / _poisson_dm(k, y))),
+    sc.chdtr:    (DOF, singular(lambda v, x, y: _chi2_pdf(v, x))),
+    sc.chdtrc:   (DOF, singular(lambda v, x, y: -_chi2_pdf(v, x))),
+    sc.chdtri:   (DOF, singular(lambda v, q, y: -1 / _chi2_pdf(v, y))),
+    # ∂λ F(x; k, λ) = -f(x; k + 2, λ) (Poisson mixture of central chi-squares)
+    sc.chndtr:   (lambda x, k, lam, y: _ncx2_pdf(x, k, lam), DOF,
+                  lambda x, k, lam, y: -_ncx2_pdf(x, k + 2, lam)),
+    sc.chndtrix: (singular(lambda p, k, lam, y: 1 / _ncx2_pdf(y, k, lam)), DOF,
+                  singular(lambda p, k, lam, y: _ncx2_pdf(y, k + 2, lam) / _ncx2_pdf(y, k, lam))),
+    sc.chndtrinc: (singular(lambda x, k, p, y: _ncx2_pdf(x, k, y) / _ncx2_pdf(x, k + 2, y)), DOF,
+                   singular(lambda x, k, p, y: -1 / _ncx2_pdf(x, k + 2, y))),
+    sc.fdtr:     (DOF, DOF, singular(lambda d1, d2, x, y: _f_pdf(d1, d2, x))),
+    sc.fdtrc:    (DOF, DOF, singular(lambda d1, d2, x, y: -_f_pdf(d1, d2, x))),
+    sc.fdtri:    (DOF, DOF, singular(lambda d1, d2, p, y: 1 / _f_pdf(d1, d2, y))),
+    # gdtr(a, b, x) = P(b, a x): ∂a = x g(ax), ∂x = a g(ax)
+    sc.gdtr:     (lambda a, b, x, y: x * _gamma_rate_pdf(a, b, x), SHAPE_A,
+                  singular(lambda a, b, x, y: a * _gamma_rate_pdf(a, b, x))),
+    sc.gdtrc:    (lambda a, b, x, y: -x * _gamma_rate_pdf(a, b, x), SHAPE_A,
+                  singular(lambda a, b, x, y: -a * _gamma_rate_pdf(a, b, x))),
+    sc.gdtria:   (singular(lambda p, b, x, y: 1 / (x * _gamma_rate_pdf(y, b, x))), SHAPE_A,
+                  lambda p, b, x, y: -y / x),
+    sc.gdtrix:   (lambda a, b, p, y: -y / a, SHAPE_A,
+                  singular(lambda a, b, p, y: 1 / (a * _gamma_rate_pdf(a, b, y)))),
+    sc.stdtr:    (DOF, lambda df, t, y: _t_pdf(df, t)),
+    sc.stdtrit:  (DOF, singular(lambda df, p, y: 1 / _t_pdf(df, y))),
+    sc.nrdtrimn: tuple(singular(_component(_nrdtrimn_d, i)) for i in range(3)),
+    sc.nrdtrisd: tuple(singular(_component(_nrdtrisd_d, i)) for i in range(3)),
+    # Kolmogorov-Smirnov: first derivatives from scipy's private derivative ufuncs (order 1 only)
+    sc.kolmogorov: (lambda x, y: _u._kolmogp(x),),
+    sc.kolmogi:    (singular(lambda p, y: 1 / _u._kolmogp(y)),),
+    sc.smirnov:    (no_derivative("the sample size n"), lambda n, d, y: _u._smirnovp(n, d)),
+    sc.smirnovi:   (no_derivative("the sample size n"), singular(lambda n, p, y: 1 / _u._smirnovp(n, y))),
+})
+
+
+# ================================================================ orthogonal polynomials (derivative in x)
+ALPHA = no_derivative("the parameter alpha")
+BETA = no_derivative("the parameter beta")
+
+
+def _legendre_d(n, x, y):
+    # P_n' = C^(3/2)_{n-1}
+    return _nonzero_degree(n, lambda: sc.eval_gegenbauer(n - 1, 1.5, x))
+
+
+PARTIALS.update({
+    sc.eval_legendre:    (DEGREE, _legendre_d),
+    sc.eval_chebyt:      (DEGREE, lambda n, x, y: _nonzero_degree(n, lambda: n * sc.eval_chebyu(n - 1, x))),
+    sc.eval_chebyu:      (DEGREE, lambda n, x, y: _nonzero_degree(
+        n, lambda: 2 * sc.eval_gegenbauer(n - 1, 2.0, x))),
+    sc.eval_chebyc:      (DEGREE, lambda n, x, y: _nonzero_degree(n, lambda: n * sc.eval_chebys(n - 1, x))),
+    sc.eval_chebys:      (DEGREE, lambda n, x, y: _nonzero_degree(
+        n, lambda: sc.eval_gegenbauer(n - 1, 2.0, x / 2))),
+    sc.eval_gegenbauer:  (DEGREE, ALPHA, lambda n, al, x, y: _nonzero_degree(
+        n, lambda: 2 * al * sc.eval_gegenbauer(n - 1, al + 1, x))),
+    sc.eval_jacobi:      (DEGREE, ALPHA, BETA, lambda n, al, be, x, y: _nonzero_degree(
+        n, lambda: (n + al + be + 1) / 2 * sc.eval_jacobi(n - 1, al + 1, be + 1, x))),
+    sc.eval_laguerre:    (DEGREE, lambda n, x, y: _nonzero_degree(
+        n, lambda: -sc.eval_genlaguerre(n - 1, 1.0, x))),
+    sc.eval_genlaguerre: (DEGREE, ALPHA, lambda n, al, x, y: _nonzero_degree(
+        n, lambda: -sc.eval_genlaguerre(n - 1, al + 1, x))),
+    sc.eval_hermite:     (DEGREE, lambda n, x, y: _nonzero_degree(
+        n, lambda: 2 * n * sc.eval_hermite(n - 1, x))),
+    sc.eval_hermitenorm: (DEGREE, lambda n, x, y: _nonzero_degree(
+        n, lambda: n * sc.eval_hermitenorm(n - 1, x))),
+    sc.eval_sh_legendre: (DEGREE, lambda n, x, y: 2 * _legendre_d(n, 2 * x - 1, y)),
+    sc.eval_sh_chebyt:   (DEGREE, lambda n, x, y: _nonzero_degree(
+        n, lambda: 2 * n * sc.eval_chebyu(n - 1, 2 * x - 1))),
+    sc.eval_sh_chebyu:   (DEGREE, lambda n, x, y: _nonzero_degree(
+        n, lambda: 4 * sc.eval_gegenbauer(n - 1, 2.0, 2 * x - 1))),
+    # G_n^(p,q)' = n G_{n-1}^(p+2, q+1)
+    sc.eval_sh_jacobi:   (DEGREE, no_derivative("the parameter p"), no_derivative("the parameter q"),
+                          lambda n, p, q, x, y: _nonzero_degree(
+                              n, lambda: n * sc.eval_sh_jacobi(n - 1, p + 2, q + 1, x))),
+})
+
+
+# ================================================================ unsupported, with reasons
+_INVERSE_IN_SHAPE = (
+    "it inverts a distribution function in a shape or degrees-of-freedom parameter, and the distribution "
+    "function's derivative in that parameter has no closed form in scipy.special"
+)
+_NONCENTRAL = "noncentral t and F distribution functions have no closed-form derivatives in scipy.special"
+_MATHIEU_CV = "Mathieu characteristic values have no closed-form derivative in q (and m is an integer order)"
+_SPHEROIDAL = "spheroidal wave functions: derivative rules (through the spheroidal ODE) are not implemented"
+UNSUPPORTED.update({
+    **dict.fromkeys(
+        (sc.bdtrik, sc.bdtrin, sc.btdtria, sc.btdtrib, sc.chdtriv, sc.chndtridf, sc.fdtridfd, sc.gdtrib,
+         sc.nbdtrik, sc.nbdtrin, sc.pdtrik, sc.stdtridf),
+        _INVERSE_IN_SHAPE,
+    ),
+    **dict.fromkeys(
+        (sc.ncfdtr, sc.ncfdtri, sc.ncfdtridfd, sc.ncfdtridfn, sc.ncfdtrinc,
+         sc.nctdtr, sc.nctdtridf, sc.nctdtrinc, sc.nctdtrit),
+        _NONCENTRAL,
+    ),
+    **dict.fromkeys(
+        (sc.pro_ang1, sc.pro_ang1_cv, sc.pro_rad1, sc.pro_rad1_cv, sc.pro_rad2, sc.pro_rad2_cv, sc.pro_cv,
+         sc.obl_ang1, sc.obl_ang1_cv, sc.obl_rad1, sc.obl_rad1_cv, sc.obl_rad2, sc.obl_rad2_cv, sc.obl_cv),
+        _SPHEROIDAL,
+    ),
+    sc.zetac: "the Riemann zeta function's derivative in s has no closed form in scipy.special",
+    _u._riemann_zeta: "the Riemann zeta function's derivative in s has no closed form in scipy.special",
+    sc.mathieu_a: _MATHIEU_CV,
+    sc.mathieu_b: _MATHIEU_CV,
+    _u._kolmogp: "the Kolmogorov distribution's second derivative is not available in scipy.special",
+    _u._smirnovp: "the Smirnov distribution's second derivative is not available in scipy.special",
+})
+
+
+# ================================================================ what the coverage report reads
+_PRIVATE = (_u._zeta, _u._riemann_zeta, _u._lambertw, _u._kolmogp, _u._smirnovp,
+            _u._spherical_jn, _u._spherical_jn_d, _u._spherical_yn, _u._spherical_yn_d,
+            _u._spherical_in, _u._spherical_in_d, _u._spherical_kn, _u._spherical_kn_d)
+
+
+def special_ufuncs() -> dict[str, np.ufunc]:
+    """The public ``scipy.special`` ufuncs, by name (every one is classified in the rule tables).
+
+    Aliases (``psi`` is ``digamma``) appear under each public name.
+    """
+    return {
+        name: obj for name in dir(sc)
+        if not name.startswith("_") and isinstance(obj := getattr(sc, name), np.ufunc)
+    }
+
+
+def private_ufuncs() -> dict[str, np.ufunc]:
+    """Private ufuncs with rules behind public functions (``zeta``, ``lambertw``, ``spherical_jn``)."""
+    return {uf.__name__: uf for uf in _PRIVATE}
+
+
+def classification(ufunc: np.ufunc) -> str | None:
+    """``"rule"``, ``"zero"``, ``"nondifferentiable"``, ``"unsupported"`` (None: unclassified)."""
+    if ufunc in PARTIALS or ufunc in UFUNC_JVPS:
+        return "rule"
+    if ufunc in ZERO_DERIVATIVE:
+        return "zero"
+    if ufunc in NON_DIFFERENTIABLE:
+        return "nondifferentiable"
+    if ufunc in UNSUPPORTED:
+        return "unsupported"
+    return None
