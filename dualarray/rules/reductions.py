@@ -107,6 +107,8 @@ def _gather(t: Any, idx: Any, ax: int) -> Any:
     length along the (negative) axis ``ax``; nested tangents index the same way."""
     nd = t.ndim - 1
     idx = np.asarray(idx)
+    if nd == 1 and idx.ndim == 1:
+        return t[:, idx]
     shape = np.broadcast_shapes(
         idx.shape, tuple(1 if i - nd == ax else n for i, n in enumerate(t.shape[1:])))
     index = []
@@ -119,15 +121,31 @@ def _gather(t: Any, idx: Any, ax: int) -> Any:
     return t[dirs.key(tuple(index))]
 
 
-def _segment_sum(t: Any, labels: Any, m: int) -> Any:
+def _stable_argsort(x: Any, ax: int) -> np.ndarray:
+    """``argsort(x, kind="stable")``, computed with the faster default sort when nothing ties."""
+    idx = np.argsort(x, axis=ax)
+    s = np.take_along_axis(x, idx, axis=ax)
+    n = np.shape(s)[ax] if np.ndim(s) else 0
+    if n < 2:
+        return idx
+    nd = np.ndim(s)
+    a, b = s[_axis_slice(nd, ax, slice(1, None))], s[_axis_slice(nd, ax, slice(None, -1))]
+    with np.errstate(invalid="ignore"):
+        ties = (a == b) | (np.isnan(a) & np.isnan(b)) if np.issubdtype(s.dtype, np.inexact) else a == b
+    return np.argsort(x, axis=ax, kind="stable") if np.any(ties) else idx
+
+
+def _segment_sum(t: Any, labels: Any, m: int, order: Any = None) -> Any:
     """``out[:, j] = Σ_{labels_i = j} t[:, i]`` for a (k, n) tangent and integer labels in [0, m).
 
-    Exact (reduceat over sorted segments, no cumulative-sum cancellation), linear, nests.
+    Exact (reduceat over contiguous segments, no cumulative-sum cancellation), linear, nests.
+    ``order`` (optional) is a permutation that makes equal labels contiguous.
     """
     labels = np.asarray(labels).ravel()
     if labels.size == 0:
         return np.zeros_like(t, shape=(t.shape[0], m))
-    order = np.argsort(labels, kind="stable")
+    if order is None:
+        order = np.argsort(labels)
     sl = labels[order]
     starts = np.flatnonzero(np.concatenate(([True], sl[1:] != sl[:-1])))
     sums = np.add.reduceat(t[:, order], starts, axis=-1)
@@ -358,8 +376,9 @@ def _average(a, axis=None, weights=None, returned=False, *, keepdims=_NoValue):
     else:
         W = frame.wrap(w, tw) if tw is not None else w
         if np.shape(_plain(w)) != np.shape(xp):
-            ax = tuple(sorted(a % xp.ndim for a in ((axis,) if np.ndim(axis) == 0 else axis)))
-            order = tuple(int(i) for i in np.argsort(axis if np.ndim(axis) else (axis,)))
+            axn = tuple(int(a) % xp.ndim for a in ((axis,) if np.ndim(axis) == 0 else axis))
+            ax = tuple(sorted(axn))
+            order = tuple(int(i) for i in np.argsort(axn))
             W = np.transpose(W, order) if len(order) > 1 else W
             W = np.reshape(W, tuple(s if i in ax else 1 for i, s in enumerate(xp.shape)))
         den = np.sum(W, axis=axis, keepdims=kd)
@@ -579,7 +598,7 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
         xp, t, ax = np.ravel(xp), dirs.flatten(t), -1
     else:
         ax = dirs.axis(axis, np.ndim(xp))
-    idx = np.argsort(xp, axis=ax, kind="stable")
+    idx = _stable_argsort(xp, ax)
     return frame.wrap(y, _cast(_gather(t, idx, ax), y))
 
 
@@ -596,8 +615,8 @@ def _partition(a, kth, axis=-1, kind="introselect", order=None):
         xp, t, ax = np.ravel(xp), dirs.flatten(t), -1
     else:
         ax = dirs.axis(axis, np.ndim(xp))
-    ix = np.argsort(xp, axis=ax, kind="stable")
-    iy = np.argsort(yp, axis=ax, kind="stable")
+    ix = _stable_argsort(xp, ax)
+    iy = _stable_argsort(yp, ax)
     perm = np.empty_like(ix)
     np.put_along_axis(perm, iy, ix, axis=ax)
     return frame.wrap(y, _cast(_gather(t, perm, ax), y))
@@ -684,10 +703,12 @@ def _quantile_like(func, scale: float, nan: bool):
         kw = _given(keepdims=keepdims)
         if weights is not None:
             kw["weights"] = wv
-        if interpolation is not None:
+        if interpolation is not None:  # NumPy's deprecated spelling of method=
             kw["interpolation"] = interpolation
-            method = interpolation
-        y = func(x, qv, axis=axis, method=method, **kw)
+        else:
+            kw["method"] = method
+        y = func(x, qv, axis=axis, **kw)
+        method = method if interpolation is None else interpolation
         if t is None and tq is None:
             return _finish(frame, y, None, out)
         if weights is not None:
@@ -732,12 +753,19 @@ def _match_mean(u: Any, pool: Any, t_pool: Any) -> Any:
     """Tangent for each distinct value in ``u``: the mean tangent of the pool entries equal to it."""
     up = np.ravel(_plain(u))
     pp = np.ravel(_plain(pool))
-    order = np.argsort(up, kind="stable")
-    pos = np.clip(np.searchsorted(up[order], pp), 0, max(len(up) - 1, 0))
-    labels = order[pos] if len(up) else np.zeros(len(pp), dtype=np.intp)
-    hit = (up[labels] == pp) | (np.isnan(up[labels]) & np.isnan(pp)) if len(up) else np.zeros(len(pp), bool)
-    labels = np.where(hit, labels, len(up))
-    mean = _segment_mean(dirs.flatten(t_pool), labels, len(up) + 1)[:, : len(up)]
+    m = len(up)
+    order_u = np.argsort(up)
+    order_p = np.argsort(pp)  # sorted queries: a fast search, and equal values contiguous
+    sp = pp[order_p]
+    pos = np.clip(np.searchsorted(up[order_u], sp), 0, max(m - 1, 0))
+    lab = order_u[pos] if m else np.zeros(len(pp), dtype=np.intp)
+    with np.errstate(invalid="ignore"):
+        hit = (up[lab] == sp) | (np.isnan(up[lab]) & np.isnan(sp)) if m else np.zeros(len(pp), bool)
+    labels = np.empty(len(pp), dtype=np.intp)
+    labels[order_p] = np.where(hit, lab, m)
+    counts = np.bincount(labels, minlength=m + 1)[:m]
+    sums = _segment_sum(dirs.flatten(t_pool), labels, m + 1, order=order_p)[:, :m]
+    mean = sums / np.maximum(counts, 1).astype(_real_dtype(np.result_type(_plain(sums))))
     return dirs.reshape(mean, np.shape(_plain(u)))
 
 
@@ -945,7 +973,7 @@ def _sort_complex(a):
     y = np.sort_complex(x)
     if t is None:
         return frame.wrap(y, None)
-    idx = np.argsort(_plain(x), axis=-1, kind="stable")
+    idx = _stable_argsort(_plain(x), -1)
     return frame.wrap(y, _gather(t, idx, -1).astype(_tdtype(y)))
 
 

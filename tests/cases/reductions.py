@@ -110,6 +110,8 @@ CASES = [
          [((5,), (5,)), ((3, 4), (3, 4))]),
     Case("average_weights_axis", lambda x, w: np.average(x, axis=-1, weights=w), ("real", "positive"),
          [((3, 4), (4,)), ((2, 3, 4), (4,))]),
+    Case("average_weights_negative_axes", lambda x, w: np.average(x, axis=(-1, 0), weights=w),
+         ("real", "positive"), [((2, 3, 4), (4, 2))]),
     Case("average_weights_axes_keepdims", lambda x, w: np.average(x, axis=(0, 1), weights=w, keepdims=True),
          ("real", "positive"), [((2, 3, 4), (2, 3))]),
     Case("average_returned", lambda x, w: np.average(x, axis=0, weights=w, returned=True),
