@@ -19,6 +19,7 @@ or one of the markers :data:`ZERO` (the derivative in that argument is identical
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -202,6 +203,10 @@ def _name(func: Any) -> str:
     if isinstance(func, np.ufunc):
         mod = getattr(func, "__module__", None) or "numpy"
         mod = "numpy" if mod.startswith("numpy") else mod
+        special = sys.modules.get("scipy.special")  # its ufuncs carry no __module__
+        if mod == "numpy" and getattr(np, func.__name__, None) is not func and special is not None:
+            if getattr(special, func.__name__, None) is func:
+                mod = "scipy.special"
         return f"{mod}.{func.__name__}"
     mod = getattr(func, "__module__", "numpy") or "numpy"
     for public in ("numpy.linalg", "numpy.fft", "numpy.polynomial", "numpy.lib", "numpy"):
