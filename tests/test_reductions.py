@@ -315,3 +315,33 @@ def test_bincount_weights_is_linear():
     y = np.bincount(np.array([2, 0, 2]), weights=w, minlength=4)
     np.testing.assert_array_equal(y.value, [2.0, 0.0, 4.0, 0.0])
     np.testing.assert_array_equal(y.tangent, [20.0, 0.0, 40.0, 0.0])
+
+
+# ---------------------------------------------------------------- errors and out=
+def test_other_quantile_methods_raise_clearly():
+    x = DualArray(np.arange(5.0), 1.0)
+    with pytest.raises(NotImplementedError, match="method 'weibull'"):
+        np.quantile(x, 0.3, method="weibull")
+    # the discrete methods select one sample (or the midpoint of two)
+    assert np.quantile(x, 0.3, method="higher").tangent == 1.0
+
+
+def test_out_buffers():
+    x = DualArray(np.array([[1.0, 2.0], [4.0, 3.0]]), np.array([[1.0, 0.0], [0.0, 1.0]]))
+    buf = np.zeros_like(x[0])
+    r = np.median(x, axis=0, out=buf)
+    assert r is buf
+    np.testing.assert_array_equal(buf.value, [2.5, 2.5])
+    np.testing.assert_array_equal(buf.tangent, [0.5, 0.5])
+    with pytest.raises(TypeError, match="derivative would be dropped"):
+        np.var(x, axis=0, out=np.zeros(2))
+
+
+def test_gradient_in_the_coordinates():
+    # f = x² sampled at non-uniform x: interior derivative of the 3-point formula in x_1
+    x = np.array([0.0, 1.0, 3.0])
+    f = x**2
+    g = np.gradient(f, DualArray(x, np.array([0.0, 1.0, 0.0])))
+    h = 1e-6
+    fd = (np.gradient(f, x + [0, h, 0]) - np.gradient(f, x - [0, h, 0])) / (2 * h)
+    np.testing.assert_allclose(g.tangent, fd, rtol=1e-6)
