@@ -267,8 +267,7 @@ def _struve_d(fn):
 PARTIALS.update({
     sc.j0:        (lambda x, y: -sc.j1(x),),
     sc.j1:        (lambda x, y: (sc.j0(x) - sc.jv(2.0, x)) / 2,),
-    sc.jv:        (ORDER_V, lambda v, x, y: (sc.jv(v - 1, x) - sc.jv(v + 1, x)) / 2),
-    sc.jn:        (ORDER_N, lambda n, x, y: (sc.jv(n - 1, x) - sc.jv(n + 1, x)) / 2),
+    sc.jv:        (ORDER_V, lambda v, x, y: (sc.jv(v - 1, x) - sc.jv(v + 1, x)) / 2),  # also sc.jn
     sc.y0:        (lambda x, y: -sc.y1(x),),
     sc.y1:        (lambda x, y: (sc.y0(x) - sc.yv(2.0, x)) / 2,),
     sc.yv:        (ORDER_V, lambda v, x, y: (sc.yv(v - 1, x) - sc.yv(v + 1, x)) / 2),
@@ -548,6 +547,12 @@ def _expn_d(n, x, y):
         return np.where(np.equal(n, 0), -y * (1 + 1 / x), -sc.expn(n - 1, x))
 
 
+def _spence_d(z, y):
+    # spence(z) = ∫₁ᶻ log t / (1 - t) dt:  log z / (1 - z),  -1 at z = 1
+    with _err():
+        return np.where(np.equal(z, 1), -1, np.log(z) / (1 - z))
+
+
 def _rd_dx(x, y, z, rd):
     # ∂x R_D(x, y, z) = -(R_D(x, y, z) - R_D(y, z, x)) / (2(x - z))
     return -(rd - sc.elliprd(y, z, x)) / (2 * (x - z))
@@ -643,7 +648,7 @@ PARTIALS.update({
                    singular(lambda x, y, z, p, r: _rj_dx(z, x, y, p, r)), singular(_rj_dp)),
     sc.elliprg:   (singular(lambda x, y, z, r: _rg_dz(y, z, x)), singular(lambda x, y, z, r: _rg_dz(z, x, y)),
                    singular(lambda x, y, z, r: _rg_dz(x, y, z))),
-    sc.spence:    (singular(lambda z, y: np.where(np.equal(z, 1), -1, np.log(z) / (1 - z))),),
+    sc.spence:    (singular(_spence_d),),
     sc.owens_t:   (_owens_t_dh, _owens_t_da),
     sc.agm:       (singular(lambda a, b, y: (y - b * _agm_db(a, b, y)) / a), singular(_agm_db)),
     sc.betainc:   (PARAM_A, PARAM_B, singular(lambda a, b, x, y: _beta_density(a, b, x))),
