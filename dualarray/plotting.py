@@ -88,13 +88,14 @@ def plot(
     x = np.asarray(x, dtype=float)
     if x.ndim != 1:
         raise ValueError(f"x must be a 1-D grid, got shape {x.shape}")
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            "dualarray.plot needs matplotlib: pip install dualarray[plot]  (or: pip install matplotlib)"
-        ) from exc
-    ys = derivatives(f, x, order)
+    if ax is None:  # pyplot only when we make the figure: a given Axes works with any backend
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError as exc:
+            raise ImportError(
+                "dualarray.plot needs matplotlib: pip install dualarray[plot]  (or: pip install matplotlib)"
+            ) from exc
+    ys = derivatives(f, x, order)  # before making a figure, so an error leaves no empty figure behind
     if ax is None:
         _, ax = plt.subplots()
     for k, y in enumerate(ys):

@@ -93,6 +93,7 @@ def test_dropped_derivative_raises_with_the_fix():
 
     with pytest.raises(TypeError, match="zeros_like"):
         dualarray.plot(f, X)
+    assert not plt.get_fignums()  # no empty figure left behind
 
 
 def test_missing_matplotlib_names_the_extra(monkeypatch):
