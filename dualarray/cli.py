@@ -373,7 +373,7 @@ def check_command(args: argparse.Namespace) -> int:
 
     t_ad = _best_time(lambda: da.jacobian(f)(x.copy()), args.repeat)
     t_fd = _best_time(lambda: central_differences(f, x), args.repeat)
-    print(f"  time:      AD Jacobian {_fmt_time(t_ad)} (one pass, {x.size} directions); "
+    print(f"  time:      AD Jacobian {_fmt_time(t_ad)} ({x.size} directions, one call of f per chunk); "
           f"central differences {_fmt_time(t_fd)} ({2 * x.size} evaluations)")
 
     if nonfinite.any():
