@@ -218,6 +218,7 @@ def _outer_tangent(x, y, ta, tb):
     return t
 
 
+# outer(a, b) = a bᵀ (flattened)  ⇒  ȧ bᵀ + a ḃᵀ
 @implements(np.outer)
 def _outer(a, b, out=None):
     frame, (x, y), (ta, tb) = split([a, b])
@@ -225,6 +226,7 @@ def _outer(a, b, out=None):
     return _into(out, frame.wrap(value, _outer_tangent(x, y, ta, tb)))
 
 
+# outer(a, b) = a bᵀ  ⇒  ȧ bᵀ + a ḃᵀ
 @implements(np.linalg.outer)
 def _linalg_outer(x1, x2, /):
     frame, (x, y), (ta, tb) = split([x1, x2])
@@ -260,9 +262,11 @@ def _tensordot_impl(value_func):
     return impl
 
 
+# tensordot(a, b) bilinear  ⇒  tensordot(ȧ, b) + tensordot(a, ḃ)
 implements(np.tensordot)(_tensordot_impl(np.tensordot))
 
 
+# tensordot(a, b) bilinear  ⇒  tensordot(ȧ, b) + tensordot(a, ḃ)
 @implements(np.linalg.tensordot)
 def _linalg_tensordot(x1, x2, /, *, axes=2):
     return _tensordot_impl(np.linalg.tensordot)(x1, x2, axes=axes)
@@ -374,6 +378,7 @@ def _cross_tangent(x, y, ta, tb, axisa, axisb, axisc, value):
     return t
 
 
+# a × b bilinear  ⇒  ȧ × b + a × ḃ
 @implements(np.cross)
 def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     if axis is not None:
@@ -385,6 +390,7 @@ def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return frame.wrap(value, _cross_tangent(x, y, ta, tb, axisa, axisb, axisc, value))
 
 
+# a × b bilinear  ⇒  ȧ × b + a × ḃ
 @implements(np.linalg.cross)
 def _linalg_cross(x1, x2, /, *, axis=-1):
     frame, (x, y), (ta, tb) = split([x1, x2])
@@ -413,6 +419,7 @@ def _matrix_transpose(x, /):
     return _self_linear(np.matrix_transpose)(x)
 
 
+# transpose is linear  ⇒  the tangent is transposed
 @implements(np.linalg.matrix_transpose)
 def _linalg_matrix_transpose(x, /):
     return _self_linear(np.linalg.matrix_transpose)(x)
@@ -424,6 +431,7 @@ def _linalg_diagonal(x, /, *, offset=0):
     return _self_linear(np.linalg.diagonal, offset=offset)(x)
 
 
+# tr(A) linear  ⇒  tr(Ȧ)
 @implements(np.linalg.trace)
 def _linalg_trace(x, /, *, offset=0, dtype=None):
     frame, (v,), (t,) = split([x])
@@ -748,6 +756,7 @@ def _finish_norm(frame, y, t) -> Any:
     return frame.wrap(y, None if t is None else dirs.reshape(t, np.shape(y)))
 
 
+# vector: ‖x‖ₚ˙ = Re Σ phase(x)(|x|/‖x‖)^(p−1) ẋ (0 at x = 0); matrix: Frobenius, or composition
 @implements(np.linalg.norm)
 def _norm(x, ord=None, axis=None, keepdims=False):
     frame, (v,), (t,) = split([x])
@@ -769,6 +778,7 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     return _finish_norm(frame, y, _matrix_norm_tangent(frame, v, t, yk, axes[0], axes[1], ord))
 
 
+# ‖x‖ₚ˙ = Re Σ phase(x)(|x|/‖x‖)^(p−1) ẋ  (0 at x = 0; ∞-norms split ties)
 @implements(np.linalg.vector_norm)
 def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     frame, (v,), (t,) = split([x])
@@ -780,6 +790,7 @@ def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     return _finish_norm(frame, y, _vector_norm_tangent(v, t, yk, axes, ord))
 
 
+# 'fro' as a vector norm; 'nuc', ±2 from singular values; ±1, ±inf as max/min of column/row sums
 @implements(np.linalg.matrix_norm)
 def _matrix_norm(x, /, *, keepdims=False, ord="fro"):
     frame, (v,), (t,) = split([x])
@@ -843,6 +854,7 @@ def _eigh(a, UPLO="L"):
     return type(result)(frame.wrap(w, dw), frame.wrap(V, dV))
 
 
+# A = V diag(w) Vᴴ  ⇒  ẇ = Re diag(VᴴȦV)  (eigenvalues of the projection in degenerate clusters)
 @implements(np.linalg.eigvalsh)
 def _eigvalsh(a, UPLO="L"):
     frame, (A,), (t,) = split([a])
@@ -907,6 +919,7 @@ def _svd_tangents(U, s, Vh, ta, vectors: bool, full: tuple | None = None):
     return ds, (U_out, dU, Vh_out, _mH(dV))
 
 
+# A = U S Vᴴ  ⇒  ṡ = Re diag(UᴴȦV), U̇, V̇ as in _svd_tangents
 @implements(np.linalg.svd)
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     frame, (A,), (t,) = split([a])
@@ -933,6 +946,7 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     return type(result)(frame.wrap(U, dU), frame.wrap(s, ds), frame.wrap(Vh, dVh))
 
 
+# A = U S Vᴴ  ⇒  ṡ = Re diag(UᴴȦV)
 @implements(np.linalg.svdvals)
 def _svdvals(x, /):
     frame, (A,), (t,) = split([x])
@@ -984,6 +998,7 @@ def _qr_tangents(Q, R, t):
     return dQ, dR
 
 
+# A = QR  ⇒  Ṙ = QᴴȦ − ΩR, Q̇ = QΩ + (I − QQᴴ)Ȧ₁R₁⁻¹  (see _qr_tangents)
 @implements(np.linalg.qr)
 def _qr(a, mode="reduced"):
     frame, (A,), (t,) = split([a])
@@ -1054,6 +1069,7 @@ def _eig(a):
     return type(result)(frame.wrap(w, dw), frame.wrap(V, dV))
 
 
+# A = V diag(w) V⁻¹  ⇒  ẇ = diag(V⁻¹ȦV)
 @implements(np.linalg.eigvals)
 def _eigvals(a):
     frame, (A,), (t,) = split([a])
