@@ -1,6 +1,7 @@
 """The command line: tour, plot, check; exit codes and one-line errors."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -227,3 +228,11 @@ def test_python_dash_m(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "derivative 6.2" in done.stdout
+
+
+def test_console_script_when_installed(tmp_path):
+    script = shutil.which("dualarray")
+    if script is None:
+        pytest.skip("the dualarray console script is not installed (pip install -e .)")
+    done = subprocess.run([script, "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("dualarray")
