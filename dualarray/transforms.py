@@ -258,7 +258,8 @@ def _jacobian_core(
         for a, shape, lo, hi in zip(nums, shapes, offsets, offsets[1:], strict=False):
             if lo < stop and hi > start:
                 block = seeds[:, lo:hi].reshape((stop - start, *shape))
-                call[a] = DualArray(args[a], block, batched=True, tag=tag)
+                # a copy per pass: a function that updates its input in place must not see the last pass
+                call[a] = DualArray(np.copy(args[a]), block, batched=True, tag=tag)
         outs, is_tuple = _outputs(_call(f, call, kwargs, where))
         unpacked = [_unpack(y, tag, where) for y in outs]
         if start == 0:
@@ -426,7 +427,7 @@ def _hessian_core(
             d = min(n, c + k2)
             t2 = new_tag()
             inner = _unit_rows(c, d, n, dtype).reshape((d - c, *shape))
-            args[a_num] = DualArray(outer, inner, batched=True, tag=t2)
+            args[a_num] = DualArray(np.copy(outer), inner, batched=True, tag=t2)  # copy: see _jacobian_core
             out = _call(f, args, kwargs, where)
             if isinstance(out, tuple):
                 raise TypeError(f"{where}: the function returned a tuple; take the hessian of each output")

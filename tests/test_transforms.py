@@ -343,3 +343,20 @@ def test_each_call_uses_a_fresh_tag():
 def test_zero_sized_input():
     j = jacobian(lambda x: np.sum(x) + np.ones(2))(np.zeros(0))
     assert j.shape == (2, 0)
+
+
+def test_in_place_updates_of_the_input_do_not_leak_between_chunks():
+    def f(x):
+        x *= 2.0  # updates its argument in place
+        return x**2
+
+    x = np.array([1.0, 2.0, 3.0])
+    expected = np.diag(8.0 * x)
+    np.testing.assert_array_equal(jacobian(f, chunk_size=1)(x), expected)
+    np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])  # the caller's array is untouched
+
+    def g(x):
+        x *= 2.0
+        return np.sum(x**3)
+
+    np.testing.assert_array_equal(hessian(g, chunk_size=1)(x), np.diag(48.0 * x))
