@@ -19,6 +19,10 @@ from ._registry import FUNCTIONS, NON_DIFFERENTIABLE, UFUNC_DISPATCH, UNSUPPORTE
 DEFAULT_TAG = 0
 _tags = itertools.count(1)
 
+_FAST_CALL: dict[Any, Any] = {}
+"""ufunc -> handler for the common case of ``ufunc(*inputs)`` (filled by rules/ufuncs.py); a handler
+returns None when its case does not apply, and the generic dispatch runs."""
+
 
 def new_tag() -> int:
     """A fresh perturbation tag, newer than every tag made before it.
@@ -52,6 +56,31 @@ def _is_foreign(x: Any) -> bool:
     )
 
 
+def _operators(ufunc: np.ufunc, name: str) -> tuple[Any, Any]:
+    """``__name__``/``__rname__`` that try the fast handler first, then the mixin (same semantics)."""
+    forward = getattr(NDArrayOperatorsMixin, f"__{name}__")
+    reflected = getattr(NDArrayOperatorsMixin, f"__r{name}__")
+
+    def op(self: DualArray, other: Any) -> Any:
+        fast = _FAST_CALL.get(ufunc)
+        if fast is not None:
+            result = fast(self, other)
+            if result is not None:
+                return result
+        return forward(self, other)
+
+    def rop(self: DualArray, other: Any) -> Any:
+        fast = _FAST_CALL.get(ufunc)
+        if fast is not None:
+            result = fast(other, self)
+            if result is not None:
+                return result
+        return reflected(self, other)
+
+    op.__name__, rop.__name__ = f"__{name}__", f"__r{name}__"
+    return op, rop
+
+
 class DualArray(NDArrayOperatorsMixin):
     """An array value with tangents: ``value + ε·tangent`` with ``ε² = 0``.
 
@@ -70,6 +99,13 @@ class DualArray(NDArrayOperatorsMixin):
 
     value: Any
     tag: int
+
+    # the hot binary operators skip the mixin's extra layer (foreign operands still go through it)
+    __add__, __radd__ = _operators(np.add, "add")
+    __sub__, __rsub__ = _operators(np.subtract, "sub")
+    __mul__, __rmul__ = _operators(np.multiply, "mul")
+    __truediv__, __rtruediv__ = _operators(np.divide, "truediv")
+    __pow__, __rpow__ = _operators(np.power, "pow")
 
     def __init__(self, value: Any, tangent: Any = None, *, batched: bool = False, tag: int | None = None):
         if tag is None:
@@ -334,6 +370,12 @@ class DualArray(NDArrayOperatorsMixin):
 
     # ------------------------------------------------------------------ protocols
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method == "__call__" and not kwargs:
+            fast = _FAST_CALL.get(ufunc)
+            if fast is not None:
+                result = fast(*inputs)
+                if result is not None:
+                    return result
         for x in inputs:
             if _is_foreign(x):
                 return NotImplemented

@@ -15,12 +15,13 @@ Conventions at kinks (see docs in README "Conventions at kinks"):
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from .. import _directions as dirs
-from .._core import DualArray, Frame, split, unsupported_error
+from .._core import _FAST_CALL, DualArray, Frame, split, unsupported_error
 from .._registry import (
     LINEAR,
     NON_DIFFERENTIABLE,
@@ -699,3 +700,335 @@ def _at(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> None:
 UFUNC_DISPATCH["reduceat"] = _reduceat
 UFUNC_DISPATCH["outer"] = _outer
 UFUNC_DISPATCH["at"] = _at
+
+
+# ---------------------------------------------------------------- fast path for __call__
+# The common case -- plain values (ndarrays or NumPy scalars), plain ndarray tangents, one tag, no
+# keyword arguments -- skips split(), Frame and the generic loops. Each handler gives what _call gives
+# (the same NumPy calls, or for divide and the 1/f partials a fused form equal up to rounding; the
+# conventions at kinks and the 0·inf masking are kept: any doubtful element sends the whole call back to
+# the generic code). A handler returns None for anything else and _call takes over. Handlers check that
+# the table entry they were built from is still the registered one (register_ufunc(..., replace=True)).
+_PLAIN_VALUES = frozenset({
+    np.ndarray, np.float64, np.float32, np.float16, np.longdouble, np.complex128, np.complex64,
+    np.clongdouble, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8,
+})
+_PLAIN_CONSTANTS = _PLAIN_VALUES | {int, float, complex}
+_new = DualArray._new
+
+
+def _operands(a: Any, b: Any) -> tuple | None:
+    """``(tag, ndir, batched, va, ta, vb, tb)`` of a binary call in the common case, else None."""
+    if type(a) is DualArray:
+        va, ta = a.value, a._tangent
+        if type(va) not in _PLAIN_VALUES or (ta is not None and type(ta) is not np.ndarray):
+            return None
+        if type(b) is not DualArray:
+            if type(b) not in _PLAIN_CONSTANTS:
+                return None
+            return a.tag, (a._ndir if ta is not None or a._batched else 1), a._batched, va, ta, b, None
+        vb, tb = b.value, b._tangent
+        if b.tag != a.tag or type(vb) not in _PLAIN_VALUES or (tb is not None and type(tb) is not np.ndarray):
+            return None
+        ndir = a._ndir if ta is not None or a._batched else 0
+        if tb is not None or b._batched:
+            if not ndir:
+                ndir = b._ndir
+            elif ndir != b._ndir:
+                return None  # _call raises the error
+        return a.tag, ndir or 1, a._batched or b._batched, va, ta, vb, tb
+    if type(a) not in _PLAIN_CONSTANTS or type(b) is not DualArray:
+        return None
+    vb, tb = b.value, b._tangent
+    if type(vb) not in _PLAIN_VALUES or (tb is not None and type(tb) is not np.ndarray):
+        return None
+    return b.tag, (b._ndir if tb is not None or b._batched else 1), b._batched, a, None, vb, tb
+
+
+def _times(coef: Any, t: Any) -> Any:
+    """``coef · t`` for a value-shaped ``coef`` (``coef[None]`` spares NumPy's mixed-ndim broadcasting)."""
+    if type(coef) is np.ndarray and coef.ndim and coef.ndim == t.ndim - 1:
+        return coef[None] * t
+    return coef * t
+
+
+def _all_finite(c: Any) -> bool:
+    """True when every element of ``c`` is finite (the test of _scale_singular, without the overhead)."""
+    tc = type(c)
+    if tc is np.float64 or tc is float:
+        return math.isfinite(c)
+    if tc is np.ndarray:
+        return _all(np.isfinite(c.ravel()))
+    return bool(np.all(np.isfinite(c)))
+
+
+def _no_zero_or_nan(d: Any) -> bool:
+    """True when ``d`` has no zero and no NaN element (so ``1/d`` is finite for the denominators below)."""
+    td = type(d)
+    if td is np.float64:
+        return d != 0 and not math.isnan(d)
+    if td is np.ndarray and d.dtype.char == "d":
+        return _all(np.greater(np.absolute(d.ravel()), 0))  # NaN > 0 is False
+    return False
+
+
+_all = np.logical_and.reduce
+
+
+def _fast_unary(ufunc: np.ufunc) -> Any:
+    entry = PARTIALS[ufunc]
+    (partial,) = entry
+    singular_partial = type(partial) is Singular
+    denominator = _DENOMINATORS.get(ufunc)
+
+    def handler(a: Any) -> Any:
+        if type(a) is not DualArray or PARTIALS.get(ufunc) is not entry:
+            return None
+        v, t = a.value, a._tangent
+        if type(v) not in _PLAIN_VALUES:
+            return None
+        if t is None:
+            return _new(ufunc(v), None, a._ndir if a._batched else 1, a._batched, a.tag)
+        if type(t) is not np.ndarray:
+            return None
+        y = ufunc(v)
+        nd = y.ndim
+        if t.ndim != nd + 1:
+            t = dirs.align(t, nd)
+        c = None
+        if denominator is not None:
+            # partial 1/f: t / f, when f has no zero (no 0·inf to mask) and no NaN
+            d = denominator(v, y)
+            if _no_zero_or_nan(d):
+                c = t / d[None] if type(d) is np.ndarray and nd else t / d
+        if c is None:
+            coef = partial(v, y)
+            if singular_partial and not _all_finite(coef):
+                c = _scale_singular(coef, t)
+            elif type(coef) is np.ndarray and nd and coef.ndim == nd:
+                c = coef[None] * t
+            else:
+                c = coef * t
+        if c.shape[1:] != y.shape:
+            c = dirs.broadcast_to(c, y.shape)
+        return _new(y, c, a._ndir, a._batched, a.tag)
+
+    return handler
+
+
+# partials of the form 1/f(x, y) whose f never warns and is never subnormal: t / f saves a pass
+# (y + y is 2·y exactly)
+_DENOMINATORS = {
+    np.sqrt: lambda x, y: y + y,
+    np.cbrt: lambda x, y: 3 * (y * y),
+    np.log1p: lambda x, y: 1 + x,
+}
+
+
+def _fast_binary(ufunc: np.ufunc) -> Any:
+    entry = PARTIALS[ufunc]
+    pa, pb = entry
+    sa, sb = type(pa) is Singular, type(pb) is Singular
+
+    def handler(a: Any, b: Any) -> Any:
+        if PARTIALS.get(ufunc) is not entry:
+            return None
+        ops = _operands(a, b)
+        if ops is None:
+            return None
+        tag, ndir, batched, va, ta, vb, tb = ops
+        y = ufunc(va, vb)
+        if type(y) not in _PLAIN_VALUES:
+            return None
+        nd = y.ndim
+        t = None
+        if ta is not None:
+            if ta.ndim != nd + 1:
+                ta = dirs.align(ta, nd)
+            coef = pa(va, vb, y)
+            t = _scale_singular(coef, ta) if sa and not _all_finite(coef) else _times(coef, ta)
+        if tb is not None:
+            if tb.ndim != nd + 1:
+                tb = dirs.align(tb, nd)
+            coef = pb(va, vb, y)
+            c = _scale_singular(coef, tb) if sb and not _all_finite(coef) else _times(coef, tb)
+            t = c if t is None else t + c
+        if t is not None and t.shape[1:] != y.shape:
+            t = dirs.broadcast_to(t, y.shape)
+        return _new(y, t, ndir, batched, tag)
+
+    return handler
+
+
+def _fit(t: Any, y: Any) -> Any:
+    """``t`` broadcast to the value shape of ``y`` (a no-op when it has it already)."""
+    if t.shape[1:] != y.shape:
+        t = dirs.broadcast_to(t, y.shape)
+    return t
+
+
+def _fast_multiply(a: Any, b: Any) -> Any:
+    # d(ab) = b·da + a·db; x*x gives 2·(x·dx), the same bits as x·dx + x·dx
+    if PARTIALS.get(np.multiply) is not _MULTIPLY:
+        return None
+    ops = _operands(a, b)
+    if ops is None:
+        return None
+    tag, ndir, batched, va, ta, vb, tb = ops
+    y = va * vb
+    if type(y) not in _PLAIN_VALUES:
+        return None
+    nd = y.ndim
+    t = None
+    if ta is not None:
+        if ta.ndim != nd + 1:
+            ta = dirs.align(ta, nd)
+        t = vb[None] * ta if type(vb) is np.ndarray and nd and vb.ndim == nd else vb * ta
+        if a is b:
+            np.add(t, t, out=t)
+            tb = None
+    if tb is not None:
+        if tb.ndim != nd + 1:
+            tb = dirs.align(tb, nd)
+        c = va[None] * tb if type(va) is np.ndarray and nd and va.ndim == nd else va * tb
+        if t is None:
+            t = c
+        elif t.shape == c.shape and t.dtype == c.dtype:
+            np.add(t, c, out=t)
+        else:
+            t = t + c
+    if t is not None and t.shape[1:] != y.shape:
+        t = dirs.broadcast_to(t, y.shape)
+    return _new(y, t, ndir, batched, tag)
+
+
+def _fast_divide(a: Any, b: Any) -> Any:
+    # d(a/b) = (da - y·db) / b, when y = a/b is finite everywhere (then b has no zero: nothing to mask)
+    if PARTIALS.get(np.divide) is not _DIVIDE:
+        return None
+    ops = _operands(a, b)
+    if ops is None:
+        return None
+    tag, ndir, batched, va, ta, vb, tb = ops
+    y = va / vb
+    if type(y) not in _PLAIN_VALUES or not _all_finite(y):
+        return None
+    nd = y.ndim
+    if type(vb) is np.ndarray and nd and vb.ndim == nd:
+        vb = vb[None]
+    if ta is not None and ta.ndim != nd + 1:
+        ta = dirs.align(ta, nd)
+    if tb is None:
+        if ta is None:
+            return _new(y, None, ndir, batched, tag)
+        t = ta / vb
+    else:
+        if tb.ndim != nd + 1:
+            tb = dirs.align(tb, nd)
+        t = y[None] * tb if type(y) is np.ndarray and nd else y * tb  # fresh, of shape (k, *y.shape)
+        if ta is None:
+            np.negative(t, out=t)
+        else:
+            t = np.subtract(ta, t, out=t if ta.dtype == t.dtype else None)
+        t = np.divide(t, vb, out=t if _same_dtype(t, vb) else None)
+    if t.shape[1:] != y.shape:
+        t = dirs.broadcast_to(t, y.shape)
+    return _new(y, t, ndir, batched, tag)
+
+
+def _same_dtype(t: np.ndarray, x: Any) -> bool:
+    """True when ``t op x`` has ``t``'s dtype (so it can be computed in place)."""
+    tx = type(x)
+    if tx is float or tx is int:
+        return t.dtype.kind in "fc"
+    return x.dtype == t.dtype
+
+
+def _fast_power(a: Any, b: Any) -> Any:
+    # x**2 with a constant 2: d = 2x·dx (what _dpow_base gives: 2·x**1.0 = x + x); anything else: _call
+    if type(b) is DualArray or (b != 2 if type(b) in (int, float) else True):
+        return None
+    if PARTIALS.get(np.power) is not _POWER or type(a) is not DualArray:
+        return None
+    va, ta = a.value, a._tangent
+    if type(va) not in _PLAIN_VALUES or va.dtype.kind != "f":
+        return None
+    if ta is not None and type(ta) is not np.ndarray:
+        return None
+    y = np.power(va, b)
+    if ta is None:
+        return _new(y, None, a._ndir if a._batched else 1, a._batched, a.tag)
+    nd = y.ndim
+    if ta.ndim != nd + 1:
+        ta = dirs.align(ta, nd)
+    coef = va + va
+    c = _times(coef, ta) if _all_finite(coef) else _scale_singular(coef, ta)
+    if c.shape[1:] != y.shape:
+        c = dirs.broadcast_to(c, y.shape)
+    return _new(y, c, a._ndir, a._batched, a.tag)
+
+
+def _fast_linear_unary(ufunc: np.ufunc) -> Any:
+    def handler(a: Any) -> Any:
+        if type(a) is not DualArray or ufunc not in LINEAR:
+            return None
+        v, t = a.value, a._tangent
+        if type(v) not in _PLAIN_VALUES or (t is not None and type(t) is not np.ndarray):
+            return None
+        y = ufunc(v)
+        if t is None:
+            return _new(y, None, a._ndir if a._batched else 1, a._batched, a.tag)
+        if t.ndim != y.ndim + 1:
+            t = dirs.align(t, y.ndim)
+        return _new(y, _fit(ufunc(t), y), a._ndir, a._batched, a.tag)
+
+    return handler
+
+
+def _fast_linear_binary(ufunc: np.ufunc) -> Any:
+    # add/subtract: the tangents added (a constant operand contributes nothing; the other tangent is copied)
+    negate = ufunc is np.subtract
+
+    def handler(a: Any, b: Any) -> Any:
+        if ufunc not in LINEAR:
+            return None
+        ops = _operands(a, b)
+        if ops is None:
+            return None
+        tag, ndir, batched, va, ta, vb, tb = ops
+        y = ufunc(va, vb)
+        if type(y) not in _PLAIN_VALUES:
+            return None
+        nd = y.ndim
+        if ta is not None and ta.ndim != nd + 1:
+            ta = dirs.align(ta, nd)
+        if tb is not None and tb.ndim != nd + 1:
+            tb = dirs.align(tb, nd)
+        if ta is None:
+            if tb is None:
+                return _new(y, None, ndir, batched, tag)
+            t = np.negative(tb) if negate else tb.copy()
+        elif tb is None:
+            t = ta.copy()
+        else:
+            t = ufunc(ta, tb)
+        if t.shape[1:] != y.shape:
+            t = dirs.broadcast_to(t, y.shape)
+        return _new(y, t, ndir, batched, tag)
+
+    return handler
+
+
+_MULTIPLY = PARTIALS[np.multiply]
+_DIVIDE = PARTIALS[np.divide]
+_POWER = PARTIALS[np.power]
+for _uf, _entry in PARTIALS.items():
+    if _uf.nin == 1 and _uf.nout == 1 and all(callable(p) and type(p) is not NoDerivative for p in _entry):
+        _FAST_CALL[_uf] = _fast_unary(_uf)
+    elif _uf.nin == 2 and _uf.nout == 1 and all(callable(p) and type(p) is not NoDerivative for p in _entry):
+        _FAST_CALL[_uf] = _fast_binary(_uf)
+for _uf in LINEAR:
+    _FAST_CALL[_uf] = _fast_linear_unary(_uf) if _uf.nin == 1 else _fast_linear_binary(_uf)
+_FAST_CALL[np.multiply] = _fast_multiply
+_FAST_CALL[np.divide] = _fast_divide
+_FAST_CALL[np.power] = _fast_power
