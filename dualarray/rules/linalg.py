@@ -169,6 +169,18 @@ def _cluster_values(d: Any, blocks: list, P: Any, transform, descending: bool) -
     return d
 
 
+def _solve_directions(A: Any, r: Any) -> Any:
+    """A⁻¹r for a tangent ``r`` of shape (k, ..., n, m), with one factorization for all k directions.
+
+    The direction axis is moved into the right-hand-side columns, so ``np.linalg.solve`` sees a
+    (..., n, m·k) matrix (never NumPy 2's 1-D special case) and does not refactor A per direction.
+    """
+    moved = dirs.to_axis(r, -1)
+    shape = moved.shape
+    x = np.linalg.solve(A, np.reshape(moved, shape[:-2] + (shape[-2] * shape[-1],)))
+    return dirs.from_axis(np.reshape(x, x.shape[:-1] + shape[-2:]), -1)
+
+
 def _herm(P: Any) -> Any:
     return (P + _mH(P)) / 2
 
@@ -516,7 +528,7 @@ def _solve(a, b):
     if ta is not None:
         ax = np.matmul(dirs.align(ta, np.ndim(xm)), xm)
         r = -ax if r is None else r - ax
-    t = np.linalg.solve(A, r)  # r has ≥ 3 dims: stacked right-hand sides, never the 1-D special case
+    t = _solve_directions(A, r)
     return frame.wrap(x, _unvec(t) if vector else t)
 
 
@@ -608,7 +620,7 @@ def _tensorsolve(a, b, axes=None):
         r = -ax if r is None else r - ax
     size = int(np.prod(np.shape(x)))
     matrix = np.reshape(A, (size, size))
-    t = np.linalg.solve(matrix, _vec(dirs.reshape(r, (size,))))
+    t = _solve_directions(matrix, _vec(dirs.reshape(r, (size,))))
     return frame.wrap(x, dirs.reshape(_unvec(t), np.shape(x)))
 
 
@@ -633,8 +645,45 @@ def _exclusive_products(s: Any) -> Any:
     return np.prod(np.where(np.eye(n, dtype=bool), 1, np.expand_dims(s, -2)), axis=-1)
 
 
+def _well_conditioned(A: Any, limit: float = 1e6) -> bool:
+    """Every matrix of the stack has a 1-norm condition number below ``limit`` (values only)."""
+    a = np.asarray(_plain(A))
+    try:
+        ai = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        return False
+    with np.errstate(all="ignore"):
+        c = np.linalg.norm(a, 1, axis=(-2, -1)) * np.linalg.norm(ai, 1, axis=(-2, -1))
+    return bool(np.all(np.isfinite(c) & (c < limit)))
+
+
+_CONTOUR_MAX_N = 10
+
+
+def _adjugate_contour(A: Any) -> Any:
+    """adj(A) as the mean of adj(A + zI) over n points z = r·e^{2πij/n}, r = 2‖A‖₂.
+
+    adj(A + zI) is a polynomial of degree n − 1 in z, so the mean is exactly adj(A) (any rank, any
+    derivative order); every shifted matrix is well conditioned (σ_min ≥ ‖A‖₂), so adj = det·inverse
+    there. Rounding grows like 3ⁿ⁻¹·eps, hence only for n ≤ 10.
+    """
+    n = A.shape[-1]
+    r = 2 * np.linalg.norm(np.asarray(_plain(A)), 2, axis=(-2, -1))
+    r = np.where(r > 0, r, 1.0)
+    z = np.expand_dims(r, -1) * np.exp(2j * np.pi * np.arange(n) / n)
+    B = np.expand_dims(A, -3) + np.expand_dims(z, (-2, -1)) * np.eye(n)
+    adj = np.mean(np.expand_dims(np.linalg.det(B), (-2, -1)) * np.linalg.inv(B), axis=-3)
+    return adj if _is_complex(A) else np.real(adj)
+
+
 def _adjugate(A: Any) -> Any:
-    """adj(A) (so that adj(A)·A = det(A)·I), exact at singular matrices; nests."""
+    """adj(A) (so that adj(A)·A = det(A)·I), exact at singular matrices; nests.
+
+    n ≤ 3: cofactors. Larger: det(A)·A⁻¹ when every matrix is well conditioned; else, for n ≤ 10, the
+    exact contour mean of :func:`_adjugate_contour`; else from the SVD,
+    A = U S Vᴴ  ⇒  adj(A) = det(U)·det(Vᴴ)·V adj(S) Uᴴ with adj(S) = diag(∏_{j≠i} s_j)
+    (exact at first order; at second order exact where the zero singular value is simple, for real A).
+    """
     n = A.shape[-1]
     if n == 1:
         return np.ones_like(A)
@@ -647,13 +696,19 @@ def _adjugate(A: Any) -> Any:
             return A[..., j1, i1] * A[..., j2, i2] - A[..., j1, i2] * A[..., j2, i1]
 
         return np.stack([np.stack([cof(i, j) for j in range(3)], axis=-1) for i in range(3)], axis=-2)
-    if _is_complex(A):
+    if _well_conditioned(A):
         return np.expand_dims(np.linalg.det(A), (-2, -1)) * np.linalg.inv(A)
-    # A = U S Vᵀ  ⇒  adj(A) = det(U)·det(Vᵀ)·V adj(S) Uᵀ   (the signs are locally constant)
+    if n <= _CONTOUR_MAX_N:
+        return _adjugate_contour(A)
     U, s, Vh = np.linalg.svd(A)
-    sign = np.linalg.det(_plain(U)) * np.linalg.det(_plain(Vh))
-    scaled = _mT(Vh) * np.expand_dims(_exclusive_products(s), -2)
-    return np.expand_dims(sign, (-2, -1)) * np.matmul(scaled, _mT(U))
+    if _is_complex(A):
+        # the phase of det(U)·det(Vᴴ) moves with the SVD gauge: keep it differentiable (U, Vᴴ are unitary,
+        # so these dets take the det·inverse branch above)
+        sign = np.linalg.det(U) * np.linalg.det(Vh)
+    else:
+        sign = np.linalg.det(_plain(U)) * np.linalg.det(_plain(Vh))  # ±1, locally constant
+    scaled = _mH(Vh) * np.expand_dims(_exclusive_products(s), -2)
+    return np.expand_dims(sign, (-2, -1)) * np.matmul(scaled, _mH(U))
 
 
 # d det(A) = tr(adj(A) Ȧ)
@@ -676,7 +731,7 @@ def _slogdet(a):
     sign, logdet = result
     if t is None or A.shape[-1] == 0:
         return type(result)(frame.wrap(sign, None), frame.wrap(logdet, None))
-    tr = np.linalg.trace(np.linalg.solve(A, t))
+    tr = np.linalg.trace(_solve_directions(A, t))
     sign_t = None
     if _is_complex(sign):
         sign_t = 1j * np.imag(tr) * sign
@@ -872,6 +927,8 @@ def _svd_tangents(U, s, Vh, ta, vectors: bool, full: tuple | None = None):
     P = UᴴȦV;  ṡ = Re diag(P);  U̇ = U Ω_U + (I − UUᴴ)ȦVS⁻¹,  V̇ = V Ω_V + (I − VVᴴ)ȦᴴUS⁻¹ with
     Ω_U = F⁻∘herm(P) + F⁺∘skew(P), Ω_V = F⁻∘herm(P) − F⁺∘skew(P), F⁻_ij = 1/(s_j − s_i), F⁺_ij = 1/(s_j + s_i)
     (F⁻ = 0 within a cluster, F⁺ = 0 between zero singular values). ``full``: (U_full, Vh_full).
+    Clusters of equal nonzero singular values are rotated to diagonalise herm(P_S) (first direction), and
+    their ṡ are the eigenvalues of herm(P_S) for every direction.
     """
     m, n = np.shape(U)[-2], np.shape(Vh)[-1]
     kk = np.shape(s)[-1]
@@ -879,6 +936,9 @@ def _svd_tangents(U, s, Vh, ta, vectors: bool, full: tuple | None = None):
     sp = np.asarray(_plain(s))
     scale = np.max(sp, axis=-1, keepdims=True) if kk else sp
     zero = sp <= 64 * max(m, n, 1) * np.finfo(sp.dtype).eps * scale
+    # a repeated zero singular value has no derivative (tangent 0, as abs'(0) = 0); a simple one
+    # follows the smooth branch σ̇ = Re uᴴȦv, which keeps U S Vᴴ (and the adjugate) differentiable
+    repeated_zero = zero & (np.sum(same & zero[..., None, :], axis=-1) > 1)
     blocks = [(idx, b, e) for idx, b, e in blocks if not zero[idx][b]]
     V = _mH(Vh)
     P = np.matmul(np.matmul(_mH(U), ta), V)
@@ -887,7 +947,7 @@ def _svd_tangents(U, s, Vh, ta, vectors: bool, full: tuple | None = None):
         Q = _rotation(np.shape(P)[1:], np.result_type(_plain(U)), blocks, P, _herm, True)
         U, V = np.matmul(U, Q), np.matmul(V, Q)
         P = np.matmul(np.matmul(_mH(Q), P), Q)
-    ds = _re(_diag(P)) * ~zero
+    ds = _re(_diag(P)) * ~repeated_zero
     ds = _cluster_values(ds, blocks, P, _herm, True)
     if not vectors:
         return ds, None
@@ -966,8 +1026,8 @@ def _cholesky(a, /, *, upper=False):
         return C if frame is None else frame.wrap(C, None)
     L = _mH(C) if upper else C
     E = _hermitian_from(t, "U" if upper else "L")
-    X = np.linalg.solve(L, E)
-    M = np.linalg.solve(L, _mH(X))
+    X = _solve_directions(L, E)
+    M = _solve_directions(L, _mH(X))
     n = np.shape(A)[-1]
     phi = M * np.tril(np.ones((n, n), dtype=bool), -1) + 0.5 * (M * np.eye(n, dtype=bool))
     dL = np.matmul(L, phi)
@@ -984,7 +1044,7 @@ def _qr_tangents(Q, R, t):
     X = np.matmul(_mH(Q), t1)
 
     def right_solve(Z):  # Z R₁⁻¹
-        return _mH(np.linalg.solve(_mH(R1), _mH(Z)))
+        return _mH(_solve_directions(_mH(R1), _mH(Z)))
 
     C = right_solve(X)
     low = C * np.tril(np.ones((kk, kk), dtype=bool), -1)
@@ -1031,7 +1091,7 @@ def _qr(a, mode="reduced"):
 def _eig_tangents(w, V, t, vectors: bool):
     """A = V diag(w) V⁻¹  ⇒  P = V⁻¹ȦV, ẇ = diag(P), V̇ = V(F∘P) + V diag(c);
     c keeps LAPACK's gauge: unit columns, and the largest component real."""
-    P = np.linalg.solve(V, np.matmul(t, V))
+    P = _solve_directions(V, np.matmul(t, V))
     dw = _diag(P)
     if not vectors:
         return dw, None
