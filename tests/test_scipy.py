@@ -393,3 +393,10 @@ def test_optimize_root_and_least_squares(monkeypatch):
     assert seen["bounds"] == (0, 3) and seen["loss"] == "soft_l1" and callable(seen["jac"])
     dao.root(bratu, np.zeros(3), method="krylov", tol=1e-3)
     assert seen["jac"] is None and seen["method"] == "krylov" and seen["tol"] == 1e-3
+
+
+def test_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(dao)
+    assert result.attempted >= 2 and result.failed == 0

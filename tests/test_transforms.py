@@ -360,3 +360,12 @@ def test_in_place_updates_of_the_input_do_not_leak_between_chunks():
         return np.sum(x**3)
 
     np.testing.assert_array_equal(hessian(g, chunk_size=1)(x), np.diag(48.0 * x))
+
+
+def test_docstring_examples():
+    import doctest
+
+    import dualarray.transforms
+
+    result = doctest.testmod(dualarray.transforms, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 10 and result.failed == 0
