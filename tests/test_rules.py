@@ -114,6 +114,8 @@ def test_rule(case: Case, shapes, dtype):
 
         # 3. k directions in one pass == k single runs
         if case.batched:
+            # stacked BLAS calls may round differently from single ones by an ulp
+            batch_rtol = 1e-5 if _is_float32(dtype) else 1e-10
             many = _directions(case, arrays, rng, k=K)
             batched = _outputs(case.func(*_duals(case, arrays, many, batched=True)))
             for j in range(K):
@@ -121,7 +123,7 @@ def test_rule(case: Case, shapes, dtype):
                 for b, s, e in zip(batched, single, expected, strict=True):
                     if isinstance(b, DualArray):
                         assert b.tangent.shape == (K, *np.shape(e))
-                        np.testing.assert_allclose(b.tangent[j], _tangent(s, e), rtol=1e-10, atol=1e-12)
+                        np.testing.assert_allclose(b.tangent[j], _tangent(s, e), rtol=batch_rtol, atol=batch_rtol)
 
         # 4. second derivatives through nesting (float64 only)
         if case.order2 and not _is_float32(dtype):
