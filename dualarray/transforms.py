@@ -149,6 +149,13 @@ def _unpack(y: Any, tag: int, where: str) -> tuple[Any, Any]:
     )
 
 
+def _own(a: Any) -> Any:
+    """A result the caller may write to: read-only broadcast views of tangents are copied."""
+    if isinstance(a, np.ndarray) and not a.flags.writeable:
+        return a.copy()
+    return a
+
+
 def _outputs(out: Any) -> tuple[tuple[Any, ...], bool]:
     return (out, True) if isinstance(out, tuple) else ((out,), False)
 
@@ -177,7 +184,7 @@ def _push(
     for y in outs:
         value, t = _unpack(y, tag, where)
         values.append(value)
-        derivs.append(_zeros(np.shape(value), value, *dtypes) if t is None else t)
+        derivs.append(_zeros(np.shape(value), value, *dtypes) if t is None else _own(t))
     return tuple(values), tuple(derivs), is_tuple
 
 
@@ -293,7 +300,7 @@ def _jacobian_core(
                 continue
             full = [_zeros((r, *yshape), value, dtype) if t is None else t for r, t in parts]
             t = full[0] if len(full) == 1 else np.concatenate(full, axis=0)
-            row.append(np.reshape(np.moveaxis(t, 0, -1), yshape + shape))
+            row.append(_own(np.reshape(np.moveaxis(t, 0, -1), yshape + shape)))
         jacs.append(row)
     return values, jacs, is_tuple, many
 

@@ -369,3 +369,12 @@ def test_docstring_examples():
 
     result = doctest.testmod(dualarray.transforms, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 10 and result.failed == 0
+
+
+def test_results_are_writable():
+    # tangents of broadcasts are read-only views inside dualarray; results handed out are not
+    j = jacobian(lambda x: np.broadcast_to(x, (3, 2)))(np.ones(2))
+    assert j.flags.writeable
+    np.testing.assert_array_equal(j, np.broadcast_to(np.eye(2), (3, 2, 2)))
+    assert jacobian(lambda x: np.sum(x) + np.zeros(4))(np.ones(2)).flags.writeable
+    assert derivative(lambda x: x + np.zeros(3))(1.0).flags.writeable
