@@ -118,6 +118,8 @@ _CONVEX_STAR = so.minimize(
     ],
 )
 def test_minimize_hess(method, fun, x0, x_star, options):
+    # these methods refuse jac=None, so the baseline is finite differences of f for the gradient and
+    # finite differences of that gradient for the Hessian (what a user without AD would write)
     ad, fd = Counted(fun), Counted(fun)
     r_ad = so.minimize(ad, x0, method=method, jac=gradient(ad), hess=hessian(ad), options=options)
     r_fd = so.minimize(fd, x0, method=method, jac=fd_gradient(fd), hess=fd_hessian(fd), options=options)
