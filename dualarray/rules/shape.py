@@ -277,22 +277,6 @@ def _imag(val):
     return linear(val, np.imag, lambda t, y: np.imag(t))
 
 
-@implements(np.trim_zeros)
-def _trim_zeros(filt, trim="fb", axis=None):
-    plain = _strip_all(filt)
-    np.trim_zeros(plain, trim, axis)  # NumPy's argument checks
-    nd = np.ndim(plain)
-    axes = range(nd) if axis is None else [a % nd for a in np.atleast_1d(axis)]
-    nz = np.argwhere(plain)
-    if nz.size == 0:
-        start = stop = [0] * nd
-    else:
-        start = list(nz.min(axis=0)) if "f" in trim.lower() else [None] * nd
-        stop = list(nz.max(axis=0) + 1) if "b" in trim.lower() else [None] * nd
-    sl = tuple(slice(start[i], stop[i]) if i in axes else slice(None) for i in range(nd))
-    return filt[sl[0]] if nd == 1 else filt[sl]
-
-
 # ---------------------------------------------------------------- copies and type changes
 @implements(np.copy)
 def _copy(a, order="K", subok=False):
@@ -474,10 +458,10 @@ def _append(arr, values, axis=None):
 # ---------------------------------------------------------------- diagonals and triangles
 @implements(np.diag)
 def _diag(v, k=0):
+    if np.ndim(v) == 2:
+        return np.diagonal(v, k)  # a read-only view, as NumPy's
     frame, (x,), (t,) = split([v])
     y = np.diag(x, k)
-    if np.ndim(x) == 2:
-        return np.diagonal(v, k)
     if frame is None or t is None:
         return y if frame is None else frame.wrap(y, None)
     i = np.arange(np.shape(x)[0])
@@ -776,7 +760,7 @@ def _write(name: str, dst: Any, src: Any, on_value, on_tangent) -> None:
     if st is None:
         if dst._tangent is None:
             return
-        st = dirs.zeros(dst._ndir, sv if hasattr(sv, "shape") else np.asarray(sv), dst.tangent_dtype)
+        st = np.zeros((dst._ndir, *np.shape(sv)), dtype=dst.tangent_dtype)
     t = dst._writable_tangent()
     if isinstance(st, DualArray) and not isinstance(t, DualArray):
         t = dst._tangent = _lift_like(t, st)
@@ -1001,8 +985,14 @@ def _created(func):
         if not duals:
             return func(*args, **kwargs)
         if args and isinstance(args[0], DualArray) and len(duals) == 1 and func in _AS_ARRAY:
+            x = args[0]
             dtype = kwargs.get("dtype", args[1] if len(args) > 1 else None)
-            return args[0] if dtype is None else args[0].astype(dtype, copy=False)
+            if func is np.array and kwargs.get("copy", True):
+                x = np.copy(x)
+            ndmin = kwargs.get("ndmin", 0) if func is np.array else int(func in _AT_LEAST_1D)
+            if ndmin > x.ndim:
+                x = np.reshape(x, (1,) * (ndmin - x.ndim) + x.shape)
+            return x if dtype is None else x.astype(dtype, copy=False)
         raise TypeError(
             f"numpy.{func.__name__} with DualArray arguments would drop their derivative; build the "
             "array with np.full_like, np.zeros_like + assignment, or np.stack instead"
@@ -1011,6 +1001,7 @@ def _created(func):
     return impl
 
 
+_AT_LEAST_1D = {np.ascontiguousarray, np.asfortranarray}
 _AS_ARRAY = {np.array, np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray, np.require}
 _CREATION: list[tuple[Any, str]] = [
     (np.array, ""), (np.asarray, ""), (np.asanyarray, ""), (np.ascontiguousarray, ""),
@@ -1037,7 +1028,7 @@ nondifferentiable(
     np.isreal, np.iscomplex, np.isneginf, np.isposinf,
     # index arithmetic
     np.ix_, np.ravel_multi_index, np.unravel_index, np.diag_indices_from, np.tril_indices_from,
-    np.triu_indices_from, np.einsum_path,
+    np.triu_indices_from,
     # bits, dates, text
     np.packbits, np.unpackbits, np.busday_count, np.busday_offset, np.is_busday, np.datetime_as_string,
     np.array2string, np.array_repr, np.array_str,

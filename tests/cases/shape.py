@@ -21,7 +21,6 @@ PAIR = [((3,), (3,)), ((3, 4), (3, 4)), ((2, 3, 4), (2, 3, 4))]
 
 PIECES = [lambda v, a: a * v, lambda v, a: np.cos(v), 0.0]
 IMAG_NONFINITE = np.array([0j, complex(0.0, np.inf), complex(0.0, np.nan)])
-ENDS0 = np.array([0.0, 1.0, 1.0, 1.0, 1.0, 0.0])
 
 
 def _quarter(rng, shape):
@@ -96,9 +95,6 @@ CASES = [
     Case("astype", lambda x: np.astype(x, np.float32), ("real",), U, rtol=3e-3, atol=3e-4),
     Case("real_if_close", np.real_if_close, ("real",), U, C),
     Case("real_if_close_real_part", lambda x: np.real_if_close(x + 0j), ("real",), U),
-    Case("trim_zeros", lambda x: np.trim_zeros(x * ENDS0), ("nonzero",), [((6,),)]),
-    Case("trim_zeros_front_axis", lambda x: np.trim_zeros(x * ENDS0[:4, None], "f", axis=0), ("nonzero",),
-         [((4, 3),)]),
     # ---------------------------------------------------------------- joining
     Case("concatenate", lambda a, b: np.concatenate([a, b]), ("real", "real"), PAIR, C),
     Case("concatenate_axis_last", lambda a, b: np.concatenate((a, b), axis=-1), ("real", "real"),
