@@ -142,8 +142,8 @@ PARTIALS.update({
     np.sin:          (lambda x, y: np.cos(x),),
     np.cos:          (lambda x, y: -np.sin(x),),
     np.tan:          (lambda x, y: 1 + y * y,),
-    np.arcsin:       (_dinv(lambda x, y: np.sqrt(1 - x * x)),),
-    np.arccos:       (singular(lambda x, y: -1.0 / np.sqrt(1 - x * x)),),
+    np.arcsin:       (_dinv(lambda x, y: np.sqrt(1 - x) * np.sqrt(1 + x)),),  # the branch NumPy's value takes
+    np.arccos:       (_dinv(lambda x, y: -(np.sqrt(1 - x) * np.sqrt(1 + x))),),
     np.arctan:       (lambda x, y: 1 / (1 + x * x),),
     np.arctan2:      (singular(lambda a, b, y: b / (a * a + b * b)), singular(lambda a, b, y: -a / (a * a + b * b))),
     np.hypot:        (singular(_dhypot), singular(lambda a, b, y: _dhypot(b, a, y))),
