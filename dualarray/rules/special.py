@@ -486,6 +486,48 @@ UFUNC_JVPS.update({
 })
 
 
+# ---------------------------------------------------------------- spheroidal wave functions (S, S')
+def _spheroidal(cv_fn, oblate_radial=False, sigma=1.0):
+    """Derivatives in x of (S, S') from the spheroidal equation, λ the characteristic value.
+
+    angular, prolate radial: (1 - x²) y'' - 2x y' + (λ - σc²x² - m²/(1 - x²)) y = 0  (σ = -1: oblate)
+    oblate radial:           (1 + x²) y'' + 2x y' - (λ - c²x² - m²/(1 + x²)) y = 0
+    """
+
+    def d(m, n, c, *rest):
+        if cv_fn is None:
+            cv, x, f, fp = rest
+        else:
+            (x, f, fp), cv = rest, cv_fn(m, n, c)
+        if oblate_radial:
+            q = 1 + x * x
+            second = (-2 * x * fp + (cv - c * c * x * x - m * m / q) * f) / q
+        else:
+            q = 1 - x * x
+            second = (2 * x * fp - (cv - sigma * c * c * x * x - m * m / q) * f) / q
+        return fp, second
+
+    return d
+
+
+def _spheroidal_jvp(ufunc, cv_fn, **kw):
+    head = (no_derivative("the order m"), no_derivative("the degree n"), _no_closed_form("the parameter c"))
+    if cv_fn is None:
+        head = (*head, _no_closed_form("the characteristic value cv"))
+    return _multi_jvp(ufunc, *head, _spheroidal(cv_fn, **kw))
+
+
+for _uf, _cv, _kw in (
+    (sc.pro_ang1, sc.pro_cv, {}), (sc.pro_rad1, sc.pro_cv, {}), (sc.pro_rad2, sc.pro_cv, {}),
+    (sc.obl_ang1, sc.obl_cv, {"sigma": -1.0}),
+    (sc.obl_rad1, sc.obl_cv, {"oblate_radial": True}), (sc.obl_rad2, sc.obl_cv, {"oblate_radial": True}),
+    (sc.pro_ang1_cv, None, {}), (sc.pro_rad1_cv, None, {}), (sc.pro_rad2_cv, None, {}),
+    (sc.obl_ang1_cv, None, {"sigma": -1.0}),
+    (sc.obl_rad1_cv, None, {"oblate_radial": True}), (sc.obl_rad2_cv, None, {"oblate_radial": True}),
+):
+    UFUNC_JVPS[_uf] = _spheroidal_jvp(_uf, _cv, **_kw)
+
+
 # ---------------------------------------------------------------- spherical Bessel (private ufuncs)
 def _spherical_second(f, sign):
     # z² w'' + 2z w' + (±z² - n(n+1)) w = 0  ⇒  w'' = -2w'/z - (±1 - n(n+1)/z²) w
@@ -842,7 +884,7 @@ _INVERSE_IN_SHAPE = (
 )
 _NONCENTRAL = "noncentral t and F distribution functions have no closed-form derivatives in scipy.special"
 _MATHIEU_CV = "Mathieu characteristic values have no closed-form derivative in q (and m is an integer order)"
-_SPHEROIDAL = "spheroidal wave functions: derivative rules (through the spheroidal ODE) are not implemented"
+_SPHEROIDAL = "spheroidal characteristic values have no closed-form derivative in c (and m, n are integers)"
 UNSUPPORTED.update({
     **dict.fromkeys(
         (sc.bdtrik, sc.bdtrin, sc.btdtria, sc.btdtrib, sc.chdtriv, sc.chndtridf, sc.fdtridfd, sc.gdtrib,
@@ -854,11 +896,8 @@ UNSUPPORTED.update({
          sc.nctdtr, sc.nctdtridf, sc.nctdtrinc, sc.nctdtrit),
         _NONCENTRAL,
     ),
-    **dict.fromkeys(
-        (sc.pro_ang1, sc.pro_ang1_cv, sc.pro_rad1, sc.pro_rad1_cv, sc.pro_rad2, sc.pro_rad2_cv, sc.pro_cv,
-         sc.obl_ang1, sc.obl_ang1_cv, sc.obl_rad1, sc.obl_rad1_cv, sc.obl_rad2, sc.obl_rad2_cv, sc.obl_cv),
-        _SPHEROIDAL,
-    ),
+    sc.pro_cv: _SPHEROIDAL,
+    sc.obl_cv: _SPHEROIDAL,
     sc.zetac: "the Riemann zeta function's derivative in s has no closed form in scipy.special",
     _u._riemann_zeta: "the Riemann zeta function's derivative in s has no closed form in scipy.special",
     sc.mathieu_a: _MATHIEU_CV,
