@@ -51,7 +51,7 @@ def test_private_ufuncs_behind_public_functions_are_classified():
 def test_unsupported_raise_with_reason():
     x = DualArray(X + 1, 1.0)
     with pytest.raises(NotImplementedError, match="noncentral"):
-        sc.nctdtr(3.0, 1.0, x)
+        sc.nctdtrinc(3.0, x, 0.5)
     with pytest.raises(NotImplementedError, match="zeta"):
         sc.zetac(x + 1)
     with pytest.raises(NotImplementedError, match="spheroidal"):
@@ -154,6 +154,13 @@ def test_singular_partial_keeps_zero_tangents_zero():
     # erfinv'(1) = inf: a zero tangent there stays 0, not 0·inf = NaN
     y = sc.erfinv(DualArray(np.array([0.5, 1.0]), np.array([1.0, 0.0])))
     assert np.isfinite(y.tangent[0]) and y.tangent[1] == 0
+
+
+def test_complex_digamma_derivative_raises():
+    z = DualArray(np.array([1.5 + 0.5j]), 1.0)
+    assert isinstance(sc.loggamma(z), DualArray)  # first derivative: digamma works for complex
+    with pytest.raises(NotImplementedError, match="trigamma"):
+        sc.digamma(z)
 
 
 def test_complex_airye_raises():

@@ -90,12 +90,22 @@ def _inv_gamma_density(a: Any, x: Any) -> Any:
 
 SHAPE_A = _no_closed_form("the shape a")
 
+
+def _trigamma(x, y):
+    if np.iscomplexobj(x):
+        raise NotImplementedError(
+            "scipy.special.digamma: its derivative for complex arguments (trigamma) is not available in "
+            "scipy.special, so complex digamma and second derivatives of complex gamma/loggamma are "
+            "not supported"
+        )
+    return _polygamma(1, x)
+
 PARTIALS.update({
     sc.gamma:        (lambda x, y: y * sc.digamma(x),),
     sc.gammaln:      (lambda x, y: sc.digamma(x),),
     sc.loggamma:     (lambda x, y: sc.digamma(x),),
     sc.rgamma:       (lambda x, y: -y * sc.digamma(x),),
-    sc.digamma:      (lambda x, y: _polygamma(1, x),),
+    sc.digamma:      (_trigamma,),
     sc.beta:         (lambda a, b, y: y * (sc.digamma(a) - sc.digamma(a + b)),
                       lambda a, b, y: y * (sc.digamma(b) - sc.digamma(a + b))),
     sc.betaln:       (lambda a, b, y: sc.digamma(a) - sc.digamma(a + b),
@@ -788,6 +798,7 @@ def _nrdtrisd_d(mn, p, x, y):
 
 
 DOF = no_derivative("the degrees of freedom (discrete or with no closed-form derivative)")
+NONCENTRALITY = _no_closed_form("the noncentrality nc")
 TRIALS = no_derivative("the number of trials n")
 SUCCESSES = no_derivative("the number of successes k")
 
@@ -827,6 +838,11 @@ PARTIALS.update({
     sc.stdtrit:  (DOF, singular(lambda df, p, y: 1 / _t_pdf(df, y))),
     sc.nrdtrimn: tuple(singular(_component(_nrdtrimn_d, i)) for i in range(3)),
     sc.nrdtrisd: tuple(singular(_component(_nrdtrisd_d, i)) for i in range(3)),
+    # noncentral t and F in their argument: densities from scipy's private pdf ufuncs (order 1 only)
+    sc.nctdtr:   (DOF, NONCENTRALITY, lambda df, nc, t, y: _u._nct_pdf(t, df, nc)),
+    sc.nctdtrit: (DOF, NONCENTRALITY, singular(lambda df, nc, p, y: 1 / _u._nct_pdf(y, df, nc))),
+    sc.ncfdtr:   (DOF, DOF, NONCENTRALITY, singular(lambda d1, d2, nc, f, y: _u._ncf_pdf(f, d1, d2, nc))),
+    sc.ncfdtri:  (DOF, DOF, NONCENTRALITY, singular(lambda d1, d2, nc, p, y: 1 / _u._ncf_pdf(y, d1, d2, nc))),
     # Kolmogorov-Smirnov: first derivatives from scipy's private derivative ufuncs (order 1 only)
     sc.kolmogorov: (lambda x, y: _u._kolmogp(x),),
     sc.kolmogi:    (singular(lambda p, y: 1 / _u._kolmogp(y)),),
@@ -882,7 +898,10 @@ _INVERSE_IN_SHAPE = (
     "it inverts a distribution function in a shape or degrees-of-freedom parameter, and the distribution "
     "function's derivative in that parameter has no closed form in scipy.special"
 )
-_NONCENTRAL = "noncentral t and F distribution functions have no closed-form derivatives in scipy.special"
+_NONCENTRAL = (
+    "it inverts a noncentral t or F distribution function in a parameter, and the derivative in that "
+    "parameter has no closed form in scipy.special"
+)
 _MATHIEU_CV = "Mathieu characteristic values have no closed-form derivative in q (and m is an integer order)"
 _SPHEROIDAL = "spheroidal characteristic values have no closed-form derivative in c (and m, n are integers)"
 UNSUPPORTED.update({
@@ -892,8 +911,7 @@ UNSUPPORTED.update({
         _INVERSE_IN_SHAPE,
     ),
     **dict.fromkeys(
-        (sc.ncfdtr, sc.ncfdtri, sc.ncfdtridfd, sc.ncfdtridfn, sc.ncfdtrinc,
-         sc.nctdtr, sc.nctdtridf, sc.nctdtrinc, sc.nctdtrit),
+        (sc.ncfdtridfd, sc.ncfdtridfn, sc.ncfdtrinc, sc.nctdtridf, sc.nctdtrinc),
         _NONCENTRAL,
     ),
     sc.pro_cv: _SPHEROIDAL,
@@ -902,13 +920,15 @@ UNSUPPORTED.update({
     _u._riemann_zeta: "the Riemann zeta function's derivative in s has no closed form in scipy.special",
     sc.mathieu_a: _MATHIEU_CV,
     sc.mathieu_b: _MATHIEU_CV,
+    _u._nct_pdf: "second derivatives of the noncentral t distribution are not available in scipy.special",
+    _u._ncf_pdf: "second derivatives of the noncentral F distribution are not available in scipy.special",
     _u._kolmogp: "the Kolmogorov distribution's second derivative is not available in scipy.special",
     _u._smirnovp: "the Smirnov distribution's second derivative is not available in scipy.special",
 })
 
 
 # ================================================================ what the coverage report reads
-_PRIVATE = (_u._zeta, _u._riemann_zeta, _u._lambertw, _u._kolmogp, _u._smirnovp,
+_PRIVATE = (_u._zeta, _u._riemann_zeta, _u._lambertw, _u._kolmogp, _u._smirnovp, _u._nct_pdf, _u._ncf_pdf,
             _u._spherical_jn, _u._spherical_jn_d, _u._spherical_yn, _u._spherical_yn_d,
             _u._spherical_in, _u._spherical_in_d, _u._spherical_kn, _u._spherical_kn_d)
 

@@ -27,6 +27,8 @@ PROB = uniform(0.1, 0.9)
 M = uniform(0.1, 0.9)
 UNIT = uniform(-0.9, 0.9)
 REAL = uniform(-2.0, 2.0)
+DFN = uniform(2.0, 6.0)
+DFD = uniform(3.0, 8.0)
 
 
 def _nonzero(rng, shape):
@@ -233,7 +235,11 @@ CASES = [
     _lin("stdtrit", sc.stdtrit, (uniform(2.0, 8.0), PROB), B, diff=(1,)),
     _lin("nrdtrimn", sc.nrdtrimn, (PROB, POS, REAL), T),
     _lin("nrdtrisd", sc.nrdtrisd, (uniform(-1.0, 0.0), uniform(0.6, 0.9), POS), T),
-    # second derivatives of the Kolmogorov-Smirnov functions are not available in scipy.special
+    # second derivatives of the noncentral t/F and Kolmogorov-Smirnov functions are not in scipy.special
+    _lin("nctdtr", sc.nctdtr, (uniform(2.0, 8.0), POS, REAL), T, diff=(2,), order2=False),
+    _lin("nctdtrit", sc.nctdtrit, (uniform(2.0, 8.0), POS, PROB), T, diff=(2,), order2=False),
+    _lin("ncfdtr", sc.ncfdtr, (DFN, DFD, POS, POS), Q, diff=(3,), order2=False),
+    _lin("ncfdtri", sc.ncfdtri, (DFN, DFD, POS, PROB), Q, diff=(3,), order2=False),
     _lin("kolmogorov", sc.kolmogorov, (POS,), order2=False),
     _lin("kolmogi", sc.kolmogi, (PROB,), order2=False),
     _lin("smirnov", lambda d: sc.smirnov(5, d), (PROB,), order2=False),
