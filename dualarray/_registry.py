@@ -179,7 +179,9 @@ def implements(*numpy_functions: Callable[..., Any]) -> Callable[[Callable[..., 
     """
 
     def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-        for func in numpy_functions:
+        for func in dict.fromkeys(numpy_functions):  # aliases may be one object (np.permute_dims)
+            if func in FUNCTIONS or func in NON_DIFFERENTIABLE or func in UNSUPPORTED:
+                raise ValueError(f"{_name(func)} is already classified; one rule per function")
             FUNCTIONS[func] = impl
         return impl
 

@@ -16,6 +16,7 @@ Conventions at kinks (see docs in README "Conventions at kinks"):
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -239,7 +240,7 @@ def _frexp_jvp(values, tangents, outputs):
 
 def _divmod_jvp(values, tangents, outputs):
     # divmod = (floor(a/b), a - floor(a/b)·b)
-    (a, b), (ta, tb) = values, tangents
+    ta, tb = tangents
     q, _ = outputs
     nd = np.ndim(q)
     t = None if ta is None else np.positive(dirs.align(ta, nd))
@@ -745,11 +746,28 @@ def _operands(a: Any, b: Any) -> tuple | None:
     return b.tag, (b._ndir if tb is not None or b._batched else 1), b._batched, a, None, vb, tb
 
 
-def _times(coef: Any, t: Any) -> Any:
-    """``coef · t`` for a value-shaped ``coef`` (``coef[None]`` spares NumPy's mixed-ndim broadcasting)."""
+def _times(coef: Any, t: Any, fresh: bool = False) -> Any:
+    """``coef · t`` for a value-shaped ``coef`` (``coef[None]`` spares NumPy's mixed-ndim broadcasting).
+
+    ``fresh``: ``coef`` is a temporary that nobody else holds; when it is large and has the result's shape
+    and dtype, the product is written into it (one big allocation less, as NumPy's own temporary elision).
+    """
     if type(coef) is np.ndarray and coef.ndim and coef.ndim == t.ndim - 1:
-        return coef[None] * t
+        c = coef[None]
+        if fresh and coef.nbytes >= _BIG and c.shape == t.shape and coef.dtype == t.dtype and coef.base is None:
+            return np.multiply(c, t, out=c)
+        return c * t
     return coef * t
+
+
+def _refcount_of_a_temporary() -> int:
+    coef = np.empty(1)
+    return sys.getrefcount(coef)
+
+
+_FRESH = _refcount_of_a_temporary()
+"""``sys.getrefcount(coef)`` of a local ``coef`` that nothing else refers to (2 on CPython 3.11)."""
+_BIG = 1 << 16
 
 
 def _all_finite(c: Any) -> bool:
@@ -758,6 +776,10 @@ def _all_finite(c: Any) -> bool:
     if tc is np.float64 or tc is float:
         return math.isfinite(c)
     if tc is np.ndarray:
+        if c.size <= _SMALL and c.dtype.char == "d":
+            # a Python sum is finite only if every term is (overflow gives inf, never a warning)
+            if math.isfinite(sum(c.ravel().tolist())):
+                return True
         return _all(np.isfinite(c.ravel()))
     return bool(np.all(np.isfinite(c)))
 
@@ -768,11 +790,18 @@ def _no_zero_or_nan(d: Any) -> bool:
     if td is np.float64:
         return d != 0 and not math.isnan(d)
     if td is np.ndarray and d.dtype.char == "d":
-        return _all(np.greater(np.absolute(d.ravel()), 0))  # NaN > 0 is False
+        r = d.ravel()
+        if r.size <= _SMALL:
+            values = r.tolist()
+            return 0.0 not in values and not math.isnan(sum(values))  # inf - inf: NaN, a false alarm only
+        # read-only passes: a NaN counts as nonzero, and the maximum keeps it
+        return r.size == 0 or (_all(r) and not math.isnan(_max(r)))
     return False
 
 
+_SMALL = 32  # up to this size, Python floats test faster than two NumPy reductions
 _all = np.logical_and.reduce
+_max = np.maximum.reduce
 
 
 def _fast_unary(ufunc: np.ufunc) -> Any:
@@ -780,37 +809,46 @@ def _fast_unary(ufunc: np.ufunc) -> Any:
     (partial,) = entry
     singular_partial = type(partial) is Singular
     denominator = _DENOMINATORS.get(ufunc)
+    coefficient = _COEFFICIENTS.get(ufunc, partial)
+    registered = PARTIALS.get
 
     def handler(a: Any) -> Any:
-        if type(a) is not DualArray or PARTIALS.get(ufunc) is not entry:
+        if type(a) is not DualArray or registered(ufunc) is not entry:
             return None
-        v, t = a.value, a._tangent
-        if type(v) not in _PLAIN_VALUES:
-            return None
-        if t is None:
-            return _new(ufunc(v), None, a._ndir if a._batched else 1, a._batched, a.tag)
-        if type(t) is not np.ndarray:
+        v = a.value
+        t = a._tangent
+        if type(t) is not np.ndarray or type(v) not in _PLAIN_VALUES:
+            if t is None and type(v) in _PLAIN_VALUES:
+                return _new(ufunc(v), None, a._ndir if a._batched else 1, a._batched, a.tag)
             return None
         y = ufunc(v)
         nd = y.ndim
         if t.ndim != nd + 1:
             t = dirs.align(t, nd)
-        c = None
         if denominator is not None:
             # partial 1/f: t / f, when f has no zero (no 0·inf to mask) and no NaN
             d = denominator(v, y)
+            fresh = sys.getrefcount(d) <= _FRESH
             if _no_zero_or_nan(d):
-                c = t / d[None] if type(d) is np.ndarray and nd else t / d
-        if c is None:
-            coef = partial(v, y)
-            if singular_partial and not _all_finite(coef):
-                c = _scale_singular(coef, t)
-            elif type(coef) is np.ndarray and nd and coef.ndim == nd:
-                c = coef[None] * t
+                if type(d) is not np.ndarray or not nd:
+                    c = t / d
+                elif fresh and d.nbytes >= _BIG and t.shape[0] == 1 and d.shape == y.shape and d.dtype == t.dtype:
+                    d = d[None]
+                    c = np.divide(t, d, out=d)
+                else:
+                    c = t / d[None]
+                return _new(y, _fit(c, y), a._ndir, a._batched, a.tag)
+        coef = coefficient(v, y)
+        if singular_partial and not _all_finite(coef):
+            c = _fit(_scale_singular(coef, t), y)
+        elif type(coef) is np.ndarray and coef.ndim == nd and nd:
+            # coef has y's shape, so c has the full shape (k, *y.shape)
+            if coef.nbytes >= _BIG and sys.getrefcount(coef) <= _FRESH and coef.base is None:
+                c = _times(coef, t, True)
             else:
-                c = coef * t
-        if c.shape[1:] != y.shape:
-            c = dirs.broadcast_to(c, y.shape)
+                c = coef[None] * t
+        else:
+            c = _fit(coef * t, y)
         return _new(y, c, a._ndir, a._batched, a.tag)
 
     return handler
@@ -821,8 +859,15 @@ def _fast_unary(ufunc: np.ufunc) -> Any:
 _DENOMINATORS = {
     np.sqrt: lambda x, y: y + y,
     np.cbrt: lambda x, y: 3 * (y * y),
-    np.log1p: lambda x, y: 1 + x,
+    np.log1p: lambda x, y: (_ONE if type(x) is np.ndarray and x.dtype is _F64 else 1) + x,
 }
+# the table's partial with a 0-d constant for float64 arrays (the same arithmetic, no scalar conversion)
+_COEFFICIENTS = {
+    np.tanh: lambda x, y: (_ONE if type(y) is np.ndarray and y.dtype is _F64 else 1) - y * y,
+}
+_F64 = np.dtype(np.float64)
+_ONE = np.array(1.0)  # 0-d float64 constants: no Python-scalar conversion per call (the same arithmetic)
+_TWO = np.array(2.0)
 
 
 def _fast_binary(ufunc: np.ufunc) -> Any:
@@ -846,13 +891,20 @@ def _fast_binary(ufunc: np.ufunc) -> Any:
             if ta.ndim != nd + 1:
                 ta = dirs.align(ta, nd)
             coef = pa(va, vb, y)
-            t = _scale_singular(coef, ta) if sa and not _all_finite(coef) else _times(coef, ta)
+            fresh = sys.getrefcount(coef) <= _FRESH
+            t = _scale_singular(coef, ta) if sa and not _all_finite(coef) else _times(coef, ta, fresh)
         if tb is not None:
             if tb.ndim != nd + 1:
                 tb = dirs.align(tb, nd)
             coef = pb(va, vb, y)
-            c = _scale_singular(coef, tb) if sb and not _all_finite(coef) else _times(coef, tb)
-            t = c if t is None else t + c
+            fresh = sys.getrefcount(coef) <= _FRESH
+            c = _scale_singular(coef, tb) if sb and not _all_finite(coef) else _times(coef, tb, fresh)
+            if t is None:
+                t = c
+            elif t.nbytes >= _BIG and t.shape == c.shape and t.dtype == c.dtype:
+                np.add(t, c, out=t)  # t is our own product
+            else:
+                t = t + c
         if t is not None and t.shape[1:] != y.shape:
             t = dirs.broadcast_to(t, y.shape)
         return _new(y, t, ndir, batched, tag)
@@ -885,7 +937,7 @@ def _fast_multiply(a: Any, b: Any) -> Any:
             ta = dirs.align(ta, nd)
         t = vb[None] * ta if type(vb) is np.ndarray and nd and vb.ndim == nd else vb * ta
         if a is b:
-            np.add(t, t, out=t)
+            t = np.add(t, t, out=t) if t.nbytes >= _BIG else t + t
             tb = None
     if tb is not None:
         if tb.ndim != nd + 1:
@@ -893,7 +945,7 @@ def _fast_multiply(a: Any, b: Any) -> Any:
         c = va[None] * tb if type(va) is np.ndarray and nd and va.ndim == nd else va * tb
         if t is None:
             t = c
-        elif t.shape == c.shape and t.dtype == c.dtype:
+        elif t.nbytes >= _BIG and t.shape == c.shape and t.dtype == c.dtype:
             np.add(t, c, out=t)
         else:
             t = t + c
@@ -926,11 +978,14 @@ def _fast_divide(a: Any, b: Any) -> Any:
         if tb.ndim != nd + 1:
             tb = dirs.align(tb, nd)
         t = y[None] * tb if type(y) is np.ndarray and nd else y * tb  # fresh, of shape (k, *y.shape)
-        if ta is None:
-            np.negative(t, out=t)
+        if t.nbytes < _BIG:
+            t = (-t if ta is None else ta - t) / vb
         else:
-            t = np.subtract(ta, t, out=t if ta.dtype == t.dtype else None)
-        t = np.divide(t, vb, out=t if _same_dtype(t, vb) else None)
+            if ta is None:
+                np.negative(t, out=t)
+            else:
+                t = np.subtract(ta, t, out=t if ta.dtype == t.dtype else None)
+            t = np.divide(t, vb, out=t if _same_dtype(t, vb) else None)
     if t.shape[1:] != y.shape:
         t = dirs.broadcast_to(t, y.shape)
     return _new(y, t, ndir, batched, tag)
@@ -955,14 +1010,15 @@ def _fast_power(a: Any, b: Any) -> Any:
         return None
     if ta is not None and type(ta) is not np.ndarray:
         return None
-    y = np.power(va, b)
+    y = np.power(va, _TWO if type(va) is np.ndarray and va.dtype is _F64 else b)  # same loop, exponent 2.0
     if ta is None:
         return _new(y, None, a._ndir if a._batched else 1, a._batched, a.tag)
     nd = y.ndim
     if ta.ndim != nd + 1:
         ta = dirs.align(ta, nd)
     coef = va + va
-    c = _times(coef, ta) if _all_finite(coef) else _scale_singular(coef, ta)
+    fresh = sys.getrefcount(coef) <= _FRESH
+    c = _times(coef, ta, fresh) if _all_finite(coef) else _scale_singular(coef, ta)
     if c.shape[1:] != y.shape:
         c = dirs.broadcast_to(c, y.shape)
     return _new(y, c, a._ndir, a._batched, a.tag)

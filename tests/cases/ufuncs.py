@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import BINARY, REAL, TERNARY, UNARY, WITH_COMPLEX, Case
+from . import BINARY, TERNARY, UNARY, WITH_COMPLEX, Case
 
 U, B = UNARY, BINARY
 C = WITH_COMPLEX
@@ -80,7 +80,8 @@ CASES = [
     Case("frexp", np.frexp, ("nonzero",), U),
     Case("divmod", np.divmod, ("fraction", "divisor"), B),
     # gufuncs
-    Case("matmul_mm", np.matmul, ("real", "real"), [((3, 4), (4, 2)), ((2, 3, 4), (4, 3)), ((5, 1, 3, 4), (2, 4, 3))], C),
+    Case("matmul_mm", np.matmul, ("real", "real"),
+         [((3, 4), (4, 2)), ((2, 3, 4), (4, 3)), ((5, 1, 3, 4), (2, 4, 3))], C),
     Case("matmul_vm", np.matmul, ("real", "real"), [((4,), (4, 2)), ((3,), (2, 3, 4)), ((4,), (4,))], C),
     Case("matmul_mv", np.matmul, ("real", "real"), [((3, 4), (4,)), ((2, 3, 4), (4,))], C),
     Case("vecdot", np.vecdot, ("real", "real"), [((3,), (3,)), ((2, 3), (3,)), ((4, 1, 3), (2, 3))], C),
