@@ -38,9 +38,9 @@ from .._registry import (
     ZERO_DERIVATIVE,
     NoDerivative,
     no_derivative,
+    qualified_name,
     singular,
 )
-from .ufuncs import _no_derivative_error
 
 SQRT_PI = math.sqrt(math.pi)
 SQRT_2PI = math.sqrt(2.0 * math.pi)
@@ -48,6 +48,14 @@ TWO_OVER_SQRT_PI = 2.0 / SQRT_PI
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
 DEG = math.pi / 180.0
+
+
+def _no_derivative_error(ufunc: np.ufunc, i: int, marker: NoDerivative) -> NotImplementedError:
+    """The error of a custom JVP for a tangent on a constant-only argument (same wording as the partials)."""
+    return NotImplementedError(
+        f"{qualified_name(ufunc)} has no derivative with respect to argument {i} ({marker.reason}); "
+        "pass that argument as a constant (its .value), or differentiate with respect to the others only."
+    )
 
 
 def _err():
