@@ -277,6 +277,52 @@ class DualArray(NDArrayOperatorsMixin):
     def cumprod(self, axis=None, dtype=None, out=None):
         return np.cumprod(self, axis=axis, dtype=dtype, out=out)
 
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+        return np.var(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kwargs)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+        return np.std(self, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kwargs)
+
+    def ptp(self, axis=None, out=None, keepdims=False):
+        return np.ptp(self, axis=axis, out=out, keepdims=keepdims)
+
+    def argmax(self, axis=None, out=None, *, keepdims=False):
+        return np.argmax(self.value, axis=axis, out=out, keepdims=keepdims)
+
+    def argmin(self, axis=None, out=None, *, keepdims=False):
+        return np.argmin(self.value, axis=axis, out=out, keepdims=keepdims)
+
+    def argsort(self, axis=-1, kind=None, order=None, *, stable=None):
+        return np.argsort(self.value, axis=axis, kind=kind, order=order, stable=stable)
+
+    def nonzero(self):
+        return np.nonzero(self.value)
+
+    def any(self, *args, **kwargs):
+        return np.any(self.value, *args, **kwargs)
+
+    def all(self, *args, **kwargs):
+        return np.all(self.value, *args, **kwargs)
+
+    def sort(self, axis=-1, kind=None, order=None, *, stable=None) -> None:
+        """Sort in place (the tangents move with their values)."""
+        self[...] = np.sort(self, axis=axis, kind=kind, order=order, stable=stable)
+
+    def round(self, decimals=0, out=None):
+        return np.round(self, decimals=decimals, out=out)
+
+    def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+        return np.trace(self, offset=offset, axis1=axis1, axis2=axis2, dtype=dtype, out=out)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return np.diagonal(self, offset=offset, axis1=axis1, axis2=axis2)
+
+    def take(self, indices, axis=None, out=None, mode="raise"):
+        return np.take(self, indices, axis=axis, out=out, mode=mode)
+
+    def repeat(self, repeats, axis=None):
+        return np.repeat(self, repeats, axis=axis)
+
     def dot(self, other: Any, out: Any = None) -> DualArray:
         return np.dot(self, other, out=out)
 

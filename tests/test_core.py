@@ -358,3 +358,24 @@ def test_register_ufunc_for_user_functions():
         from dualarray._registry import PARTIALS
 
         PARTIALS.pop(my_exp)
+
+
+def test_more_ndarray_methods():
+    rng = np.random.default_rng(5)
+    v = rng.standard_normal((3, 4))
+    t = rng.standard_normal((3, 4))
+    x = DualArray(v, t)
+    for name, args in [("var", {"axis": 0}), ("std", {"ddof": 1}), ("ptp", {"axis": 1}), ("trace", {}),
+                       ("diagonal", {}), ("round", {"decimals": 1}), ("take", {"indices": [0, 5]}),
+                       ("repeat", {"repeats": 2, "axis": 0})]:
+        got = getattr(x, name)(**args)
+        want = getattr(np, name)(x, **args)
+        np.testing.assert_array_equal(got.value, getattr(np, name)(v, **args))
+        np.testing.assert_array_equal(got.tangent, want.tangent)
+    for name in ("argmax", "argmin", "argsort", "nonzero", "any", "all"):
+        np.testing.assert_array_equal(getattr(x, name)(), getattr(v, name)())
+    y = DualArray(v.copy(), t.copy())
+    y.sort(axis=1)
+    order = np.argsort(v, axis=1)
+    np.testing.assert_array_equal(y.value, np.take_along_axis(v, order, 1))
+    np.testing.assert_array_equal(y.tangent, np.take_along_axis(t, order, 1))

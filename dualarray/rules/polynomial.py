@@ -642,3 +642,36 @@ def _trim_slices(v: Any, trim: str, axis: Any) -> tuple[slice, ...]:
         stop = (nz.max(axis=0) + 1).tolist() if "b" in trim else [None] * nd
     return tuple(slice(start[ax], stop[ax]) if ax in axes else slice(None) for ax in range(nd))
 
+
+
+# ---------------------------------------------------------------- numpy.polynomial 2-D evaluation
+def _powers(x: Any, n: int) -> Any:
+    """``x[..., None] ** [0, 1, ..., n-1]`` (``x**0`` has derivative 0, also at 0)."""
+    return np.expand_dims(x, -1) ** np.arange(n)
+
+
+def _eval2d(numpy_func, combine):
+    """Value from NumPy itself; tangent from Σ c_ij x^i y^j written with rules that carry tangents."""
+
+    def impl(x, y, c):
+        frame, values, tangents = split([x, y, c])
+        value = numpy_func(*values)
+        if frame is None or all(t is None for t in tangents):
+            return value if frame is None else frame.wrap(value, None)
+        if np.ndim(c) != 2:
+            raise NotImplementedError(
+                f"numpy.polynomial.{numpy_func.__name__} with DualArrays needs a 2-D coefficient array c"
+            )
+        xd, yd, cd = (frame.wrap(v, t) for v, t in zip(values, tangents, strict=True))
+        composite = combine(_powers(xd, np.shape(c)[0]), cd, _powers(yd, np.shape(c)[1]))
+        return frame.wrap(value, composite._tangent)
+
+    return impl
+
+
+_P2 = np.polynomial.polynomial
+# polyval2d: Σ_ij c_ij x^i y^j at matching points; polygrid2d: on the grid x ⊗ y
+implements(_P2.polyval2d)(_eval2d(_P2.polyval2d, lambda X, c, Y: np.einsum("...i,ij,...j->...", X, c, Y)))
+implements(_P2.polygrid2d)(
+    _eval2d(_P2.polygrid2d, lambda X, c, Y: np.tensordot(np.tensordot(X, c, axes=([-1], [0])), Y, axes=([-1], [-1])))
+)

@@ -116,4 +116,8 @@ CASES = [
     Case("sinc", np.sinc, ("small",), [((), ), ((5,),)], RC),
     Case("sinc_at_zero", np.sinc, (_with_zero,), [((4,),)], R),
     Case("i0", np.i0, ("small",), [((),), ((5,),)], R),
+    Case("polyval2d", np.polynomial.polynomial.polyval2d, ("real", "real", "real"),
+         [((4,), (4,), (3, 2)), ((2, 3), (2, 3), (2, 2))], R),
+    Case("polygrid2d", np.polynomial.polynomial.polygrid2d, ("real", "real", "real"),
+         [((4,), (3,), (3, 2)), ((2,), (2, 2), (2, 3))], R),
 ]
