@@ -108,6 +108,18 @@ class DualArray(NDArrayOperatorsMixin):
     __pow__, __rpow__ = _operators(np.power, "pow")
 
     def __init__(self, value: Any, tangent: Any = None, *, batched: bool = False, tag: int | None = None):
+        if (
+            type(value) is np.ndarray and type(tangent) is np.ndarray and not batched and tag is None
+            and tangent.dtype is value.dtype and value.dtype.kind == "f" and tangent.shape == value.shape
+            and (tangent.ndim or tangent != 0)
+        ):
+            # the common seed DualArray(x, v): what the general path below gives, without its checks
+            self.value = value
+            self.tag = DEFAULT_TAG
+            self._batched = False
+            self._tangent = tangent[None]
+            self._ndir = 1
+            return
         if tag is None:
             tag = DEFAULT_TAG
         if not (hasattr(value, "__array_function__") and not isinstance(value, np.generic)):

@@ -883,8 +883,6 @@ def _fast_binary(ufunc: np.ufunc) -> Any:
             return None
         tag, ndir, batched, va, ta, vb, tb = ops
         y = ufunc(va, vb)
-        if type(y) not in _PLAIN_VALUES:
-            return None
         nd = y.ndim
         t = None
         if ta is not None:
@@ -921,15 +919,11 @@ def _fit(t: Any, y: Any) -> Any:
 
 def _fast_multiply(a: Any, b: Any) -> Any:
     # d(ab) = b·da + a·db; x*x gives 2·(x·dx), the same bits as x·dx + x·dx
-    if PARTIALS.get(np.multiply) is not _MULTIPLY:
-        return None
     ops = _operands(a, b)
-    if ops is None:
+    if ops is None or _registered(_MULTIPLY_UFUNC) is not _MULTIPLY:
         return None
     tag, ndir, batched, va, ta, vb, tb = ops
-    y = va * vb
-    if type(y) not in _PLAIN_VALUES:
-        return None
+    y = va * vb  # plain values and constants: y is an ndarray or a NumPy scalar
     nd = y.ndim
     t = None
     if ta is not None:
@@ -956,14 +950,12 @@ def _fast_multiply(a: Any, b: Any) -> Any:
 
 def _fast_divide(a: Any, b: Any) -> Any:
     # d(a/b) = (da - y·db) / b, when y = a/b is finite everywhere (then b has no zero: nothing to mask)
-    if PARTIALS.get(np.divide) is not _DIVIDE:
-        return None
     ops = _operands(a, b)
-    if ops is None:
+    if ops is None or _registered(_DIVIDE_UFUNC) is not _DIVIDE:
         return None
     tag, ndir, batched, va, ta, vb, tb = ops
     y = va / vb
-    if type(y) not in _PLAIN_VALUES or not _all_finite(y):
+    if not _all_finite(y):
         return None
     nd = y.ndim
     if type(vb) is np.ndarray and nd and vb.ndim == nd:
@@ -1053,8 +1045,6 @@ def _fast_linear_binary(ufunc: np.ufunc) -> Any:
             return None
         tag, ndir, batched, va, ta, vb, tb = ops
         y = ufunc(va, vb)
-        if type(y) not in _PLAIN_VALUES:
-            return None
         nd = y.ndim
         if ta is not None and ta.ndim != nd + 1:
             ta = dirs.align(ta, nd)
@@ -1078,6 +1068,8 @@ def _fast_linear_binary(ufunc: np.ufunc) -> Any:
 _MULTIPLY = PARTIALS[np.multiply]
 _DIVIDE = PARTIALS[np.divide]
 _POWER = PARTIALS[np.power]
+_MULTIPLY_UFUNC, _DIVIDE_UFUNC = np.multiply, np.divide
+_registered = PARTIALS.get
 for _uf, _entry in PARTIALS.items():
     if _uf.nin == 1 and _uf.nout == 1 and all(callable(p) and type(p) is not NoDerivative for p in _entry):
         _FAST_CALL[_uf] = _fast_unary(_uf)
