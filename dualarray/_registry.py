@@ -209,6 +209,8 @@ def _name(func: Any) -> str:
         if mod == "numpy" and getattr(np, func.__name__, None) is not func and special is not None:
             if getattr(special, func.__name__, None) is func:
                 mod = "scipy.special"
+            elif getattr(getattr(special, "_ufuncs", None), func.__name__, None) is func:
+                mod = "scipy.special._ufuncs"
         return f"{mod}.{func.__name__}"
     mod = getattr(func, "__module__", "numpy") or "numpy"
     for public in ("numpy.linalg", "numpy.fft", "numpy.polynomial", "numpy.lib", "numpy"):
