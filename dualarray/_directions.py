@@ -161,3 +161,12 @@ def to_axis(t: Any, axis: int) -> Any:
 def from_axis(r: Any, axis: int) -> Any:
     """Inverse of :func:`to_axis`: bring the direction axis at ``axis`` back to the front."""
     return np.moveaxis(r, axis, 0)
+
+
+def add(a: Any, b: Any) -> Any:
+    """Sum of two tangents (or tangent terms), None meaning a symbolic zero."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b

@@ -79,14 +79,6 @@ def _unvec(x: Any) -> Any:
     return np.squeeze(x, axis=-1)
 
 
-def _add(a: Any, b: Any) -> Any:
-    """Sum of two tangents, None meaning zero."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a + b
-
 
 def _through(frame, fn, *pairs) -> Any:
     """Tangent of ``fn`` at (value, tangent) ``pairs``, computed by running ``fn`` on DualArrays.
@@ -201,7 +193,7 @@ def _vdot(a, b):
     if ta is not None:
         t = np.vecdot(dirs.flatten(ta), np.ravel(y))
     if tb is not None:
-        t = _add(t, np.vecdot(np.ravel(x), dirs.flatten(tb)))
+        t = dirs.add(t, np.vecdot(np.ravel(x), dirs.flatten(tb)))
     return frame.wrap(value, t)
 
 
@@ -216,7 +208,7 @@ def _inner(a, b):
     if ta is not None:
         t = np.inner(ta, y)
     if tb is not None:
-        t = _add(t, dirs.from_axis(np.inner(x, tb), np.ndim(x) - 1))
+        t = dirs.add(t, dirs.from_axis(np.inner(x, tb), np.ndim(x) - 1))
     return frame.wrap(value, t)
 
 
@@ -226,7 +218,7 @@ def _outer_tangent(x, y, ta, tb):
     if ta is not None:
         t = _vec(dirs.flatten(ta)) * np.ravel(y)
     if tb is not None:
-        t = _add(t, _vec(np.ravel(x)) * np.expand_dims(dirs.flatten(tb), -2))
+        t = dirs.add(t, _vec(np.ravel(x)) * np.expand_dims(dirs.flatten(tb), -2))
     return t
 
 
@@ -268,7 +260,7 @@ def _tensordot_impl(value_func):
         if ta is not None:
             t = np.tensordot(ta, y, axes=(na, nb))
         if tb is not None:
-            t = _add(t, dirs.from_axis(np.tensordot(x, tb, axes=(na, nb)), np.ndim(x) - len(na)))
+            t = dirs.add(t, dirs.from_axis(np.tensordot(x, tb, axes=(na, nb)), np.ndim(x) - len(na)))
         return frame.wrap(value, t)
 
     return impl
@@ -352,7 +344,7 @@ def _einsum(*operands, out=None, optimize=False, **kwargs):
         args = list(values)
         args[i] = ti
         term = np.einsum(",".join(terms) + "->" + fresh + out_sub, *args, optimize=optimize, **tkw)
-        t = _add(t, term)
+        t = dirs.add(t, term)
     return _into(out, frame.wrap(value, t))
 
 
@@ -371,7 +363,7 @@ def _kron(a, b):
     if ta is not None:
         t = np.kron(dirs.align(ta, nd), np.reshape(y, (1,) * (nd + 1 - np.ndim(y)) + np.shape(y)))
     if tb is not None:
-        t = _add(t, np.kron(np.reshape(x, (1,) * (nd + 1 - np.ndim(x)) + np.shape(x)), dirs.align(tb, nd)))
+        t = dirs.add(t, np.kron(np.reshape(x, (1,) * (nd + 1 - np.ndim(x)) + np.shape(x)), dirs.align(tb, nd)))
     return frame.wrap(value, t)
 
 
@@ -384,7 +376,7 @@ def _cross_tangent(x, y, ta, tb, axisa, axisb, axisc, value):
     if ta is not None:
         t = np.cross(dirs.align(np.moveaxis(ta, dirs.axis(axisa, np.ndim(x)), -1), nd), ym)
     if tb is not None:
-        t = _add(t, np.cross(xm, dirs.align(np.moveaxis(tb, dirs.axis(axisb, np.ndim(y)), -1), nd)))
+        t = dirs.add(t, np.cross(xm, dirs.align(np.moveaxis(tb, dirs.axis(axisb, np.ndim(y)), -1), nd)))
     if t is not None and not (np.shape(xm)[-1] == 2 and np.shape(ym)[-1] == 2):
         t = np.moveaxis(t, -1, dirs.axis(axisc, np.ndim(value)))
     return t
@@ -576,7 +568,7 @@ def _lstsq(a, b, rcond=None):
         th = _mH(ta)
         r = bm - np.matmul(A, xm)
         y = np.matmul(th, np.matmul(_mH(X), xm))
-        t = _add(t, -np.matmul(X, np.matmul(ta, xm)))
+        t = dirs.add(t, -np.matmul(X, np.matmul(ta, xm)))
         t = t + np.matmul(np.matmul(X, _mH(X)), np.matmul(th, r))
         t = t + y - np.matmul(X, np.matmul(A, y))
     x_t = None if t is None else (_unvec(t) if vector else t)

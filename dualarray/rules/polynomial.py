@@ -59,14 +59,6 @@ def _t1d(t: Any, value: Any) -> Any:
     return dirs.reshape(t, (1,))
 
 
-def _add(a: Any, b: Any) -> Any:
-    """Sum of two tangent terms, None meaning zero."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a + b
-
 
 # ---------------------------------------------------------------- polynomials (compositions)
 @implements(np.polyval)
@@ -364,7 +356,7 @@ def _bilinear_conv(func, a, v, mode, correlate):
     if ta is not None:
         t = _conv_full(ta, w1)[..., part]
     if tw is not None:
-        t = _add(t, _conv_full(tw, x1)[..., part])
+        t = dirs.add(t, _conv_full(tw, x1)[..., part])
     return frame.wrap(y, t)
 
 
@@ -431,9 +423,9 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
             with np.errstate(divide="ignore", invalid="ignore"):
                 lam = (xv - a) / h
                 s = (fpv[ic + 1] - fpv[ic]) / h
-            inner = _add(_scale(1 - lam, gather(tfp, ic)), _scale(lam, gather(tfp, ic + 1)))
-            moved = _add(tx, _add(_scale(-(1 - lam), gather(txp, ic)), _scale(-lam, gather(txp, ic + 1))))
-            inner = _add(inner, _scale(s, moved))
+            inner = dirs.add(_scale(1 - lam, gather(tfp, ic)), _scale(lam, gather(tfp, ic + 1)))
+            moved = dirs.add(tx, dirs.add(_scale(-(1 - lam), gather(txp, ic)), _scale(-lam, gather(txp, ic + 1))))
+            inner = dirs.add(inner, _scale(s, moved))
         parts = [(i < 0, lo), (i > n - 2, hi)]
         return _select(frame, parts, inner, np.shape(y), _result_like(fpv))
 
@@ -510,7 +502,7 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
         if ta is not None:
             t = _coef_along(ta, 1 - f, nb)
         if tb is not None:
-            t = _add(t, _coef_along(tb, f, nb))
+            t = dirs.add(t, _coef_along(tb, f, nb))
     if t is not None:
         t = dirs.broadcast_to(t, (num, *np.broadcast_shapes(np.shape(a), np.shape(b))))
         t = np.moveaxis(t, -nb - 1, dirs.axis(axis, nb + 1))
@@ -523,7 +515,7 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
         return out, step  # NumPy's step is a plain nan here
     t_step = None
     if ta is not None or tb is not None:
-        diff = _add(None if tb is None else dirs.align(tb, nb), None if ta is None else -dirs.align(ta, nb))
+        diff = dirs.add(None if tb is None else dirs.align(tb, nb), None if ta is None else -dirs.align(ta, nb))
         t_step = diff / div
     return out, frame.wrap(step, t_step)
 
@@ -563,7 +555,7 @@ def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     if ta is not None:
         rel = _coef_along(ta / a, 1 - f, nb)
     if tb is not None:
-        rel = _add(rel, _coef_along(tb / b, f, nb))
+        rel = dirs.add(rel, _coef_along(tb / b, f, nb))
     t = rel * np.moveaxis(y, axis, 0)
     t = np.moveaxis(t, -nb - 1, dirs.axis(axis, nb + 1))
     return frame.wrap(y, t)
