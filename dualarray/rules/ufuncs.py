@@ -862,9 +862,15 @@ _DENOMINATORS = {
     np.log1p: lambda x, y: (_ONE if type(x) is np.ndarray and x.dtype is _F64 else 1) + x,
 }
 # the table's partial with a 0-d constant for float64 arrays (the same arithmetic, no scalar conversion)
-_COEFFICIENTS = {
-    np.tanh: lambda x, y: (_ONE if type(y) is np.ndarray and y.dtype is _F64 else 1) - y * y,
-}
+def _dtanh(x: Any, y: Any) -> Any:
+    # 1 - y·y; for a float64 array in one buffer (NumPy does not elide a temporary on the right of -)
+    if type(y) is not np.ndarray or y.dtype is not _F64:
+        return 1 - y * y
+    c = y * y
+    return np.subtract(_ONE, c, out=c) if c.nbytes >= _BIG else _ONE - c
+
+
+_COEFFICIENTS = {np.tanh: _dtanh}
 _F64 = np.dtype(np.float64)
 _ONE = np.array(1.0)  # 0-d float64 constants: no Python-scalar conversion per call (the same arithmetic)
 _TWO = np.array(2.0)
