@@ -109,13 +109,14 @@ class DualArray(NDArrayOperatorsMixin):
 
     def __init__(self, value: Any, tangent: Any = None, *, batched: bool = False, tag: int | None = None):
         if (
-            type(value) is np.ndarray and type(tangent) is np.ndarray and not batched and tag is None
+            type(value) is np.ndarray and type(tangent) is np.ndarray and not batched
+            and (tag is None or type(tag) is int)
             and tangent.dtype is value.dtype and value.dtype.kind == "f" and tangent.shape == value.shape
             and (tangent.ndim or tangent != 0)
         ):
             # the common seed DualArray(x, v): what the general path below gives, without its checks
             self.value = value
-            self.tag = DEFAULT_TAG
+            self.tag = DEFAULT_TAG if tag is None else tag
             self._batched = False
             self._tangent = tangent[None]
             self._ndir = 1
