@@ -26,6 +26,20 @@ def _tuple_out(convert: Callable[[Any], np.ndarray]) -> Callable[[Any], Any]:
     return lambda r: tuple(convert(p) for p in r) if isinstance(r, tuple) else convert(r)
 
 
+def _primal_out(convert: Callable[[Any], np.ndarray]) -> Callable[[Any], Any]:
+    """A primal-only entry: its value is checked, its (missing) tangent is not."""
+    return lambda r: (convert(r), None)
+
+
+PRIMAL_OF = {
+    "JAX jvp (eager)": "JAX primal (eager)",
+    "JAX jit(jvp)": "JAX jit primal",
+    "torch.func.jvp": "torch primal",
+    "torch.autograd.forward_ad": "torch primal",
+}
+"""The peer's own primal for each W1/W2 entry (its sin, cos, ... are not NumPy's)."""
+
+
 # ---------------------------------------------------------------- JAX
 class Jax:
     name = "jax"
@@ -55,8 +69,11 @@ class Jax:
             return jax.jvp(f, (z,), (w,))
 
         eager, jitted = self._ready(jvp), self._ready(jax.jit(jvp))
+        primal, jit_primal = self._ready(f), self._ready(jax.jit(f))
         return [
+            Entry("JAX primal (eager)", lambda: primal(xj), _primal_out(np.asarray)),
             Entry("JAX jvp (eager)", lambda: eager(xj, vj), self.out),
+            Entry("JAX jit primal", lambda: jit_primal(xj), _primal_out(np.asarray)),
             Entry("JAX jit(jvp)", lambda: jitted(xj, vj), self.out),
         ]
 
@@ -145,6 +162,7 @@ class Torch:
                 return p.primal, p.tangent
 
         return [
+            Entry("torch primal", lambda: self._f(xt), _primal_out(lambda t: t.numpy())),
             Entry("torch.func.jvp", lambda: torch.func.jvp(self._f, (xt,), (vt,)), self.out),
             Entry("torch.autograd.forward_ad", forward_ad, self.out),
         ]
