@@ -961,8 +961,9 @@ def _fast_divide(a: Any, b: Any) -> Any:
         return None
     tag, ndir, batched, va, ta, vb, tb = ops
     y = va / vb
-    if not _all_finite(y):
-        return None
+    if not _all_finite(y):  # zeros of b (or overflow): the table's partials and their masking, as _call
+        t = _partials_tangent(_DIVIDE_UFUNC, _DIVIDE, [va, vb], [ta, tb], y)
+        return _new(y, t, ndir, batched, tag)
     nd = y.ndim
     if type(vb) is np.ndarray and nd and vb.ndim == nd:
         vb = vb[None]
