@@ -379,7 +379,7 @@ def targets(results: list[Result]) -> list[dict[str, Any]]:
     if ours:
         ratio = ours.extra["ratio_to_primal"]
         out.append({"target": "W1 JVP/primal <= 2.0", "value": round(ratio, 3), "met": ratio <= 2.0})
-        peers_w1 = [r for r in w1 if r.kind == "peer"]
+        peers_w1 = [r for r in w1 if r.kind == "peer" and r.tool not in peer_mod.PRIMAL_OF.values()]
         if peers_w1:
             behind = [r for r in peers_w1 if r.min_s <= ours.min_s]
             out.append({"target": "W1 ahead of every peer", "value": len(behind), "met": not behind,
