@@ -16,6 +16,7 @@ Conventions at kinks (see docs in README "Conventions at kinks"):
 from __future__ import annotations
 
 import math
+import operator
 import sys
 from typing import Any
 
@@ -799,6 +800,17 @@ def _no_zero_or_nan(d: Any) -> bool:
     return False
 
 
+_REAL_SCALARS = frozenset({np.float64, np.float32, float, int})
+_ONE_DIRECTION = (1,)  # the internal tangent shape of a 0-d value with one direction
+
+
+def _scalar_case(va: Any, ta: Any, vb: Any, tb: Any) -> bool:
+    """Real NumPy-scalar values with one real direction: scalar arithmetic gives the arrays' IEEE results."""
+    return (
+        type(va) in _REAL_SCALARS and type(vb) in _REAL_SCALARS
+        and (ta is None or (ta.shape == _ONE_DIRECTION and ta.dtype.kind == "f"))
+        and (tb is None or (tb.shape == _ONE_DIRECTION and tb.dtype.kind == "f"))
+    )
 _SMALL = 32  # up to this size, Python floats test faster than two NumPy reductions
 _all = np.logical_and.reduce
 _max = np.maximum.reduce
@@ -830,7 +842,9 @@ def _fast_unary(ufunc: np.ufunc) -> Any:
             d = denominator(v, y)
             fresh = sys.getrefcount(d) <= _FRESH
             if _no_zero_or_nan(d):
-                if type(d) is not np.ndarray or not nd:
+                if not nd and t.shape == _ONE_DIRECTION and t.dtype.kind == "f":
+                    c = (t[0] / d)[None]  # 0-d, one direction: NumPy-scalar arithmetic, the same IEEE results
+                elif type(d) is not np.ndarray or not nd:
                     c = t / d
                 elif fresh and d.nbytes >= _BIG and t.shape[0] == 1 and d.shape == y.shape and d.dtype == t.dtype:
                     d = d[None]
@@ -847,6 +861,8 @@ def _fast_unary(ufunc: np.ufunc) -> Any:
                 c = _times(coef, t, True)
             else:
                 c = coef[None] * t
+        elif not nd and type(coef) in _REAL_SCALARS and t.shape == _ONE_DIRECTION and t.dtype.kind == "f":
+            c = (coef * t[0])[None]
         else:
             c = _fit(coef * t, y)
         return _new(y, c, a._ndir, a._batched, a.tag)
@@ -931,6 +947,15 @@ def _fast_multiply(a: Any, b: Any) -> Any:
     tag, ndir, batched, va, ta, vb, tb = ops
     y = va * vb  # plain values and constants: y is an ndarray or a NumPy scalar
     nd = y.ndim
+    if not nd and _scalar_case(va, ta, vb, tb):
+        # 0-d, one direction: NumPy-scalar arithmetic (the same IEEE results, a fraction of the overhead)
+        s = None if ta is None else vb * ta[0]
+        if a is b and s is not None:
+            return _new(y, (s + s)[None], ndir, batched, tag)
+        if tb is not None:
+            c = va * tb[0]
+            s = c if s is None else s + c
+        return _new(y, None if s is None else s[None], ndir, batched, tag)
     t = None
     if ta is not None:
         if ta.ndim != nd + 1:
@@ -965,6 +990,12 @@ def _fast_divide(a: Any, b: Any) -> Any:
         t = _partials_tangent(_DIVIDE_UFUNC, _DIVIDE, [va, vb], [ta, tb], y)
         return _new(y, t, ndir, batched, tag)
     nd = y.ndim
+    if not nd and _scalar_case(va, ta, vb, tb):
+        if tb is None:
+            s = None if ta is None else ta[0] / vb
+        else:
+            s = (-(y * tb[0]) if ta is None else ta[0] - y * tb[0]) / vb
+        return _new(y, None if s is None else s[None], ndir, batched, tag)
     if type(vb) is np.ndarray and nd and vb.ndim == nd:
         vb = vb[None]
     if ta is not None and ta.ndim != nd + 1:
@@ -1016,6 +1047,8 @@ def _fast_power(a: Any, b: Any) -> Any:
     if ta.ndim != nd + 1:
         ta = dirs.align(ta, nd)
     coef = va + va
+    if not nd and type(va) in _REAL_SCALARS and _scalar_case(va, ta, 0, None) and _all_finite(coef):
+        return _new(y, (coef * ta[0])[None], a._ndir, a._batched, a.tag)
     fresh = sys.getrefcount(coef) <= _FRESH
     c = _times(coef, ta, fresh) if _all_finite(coef) else _scale_singular(coef, ta)
     if c.shape[1:] != y.shape:
@@ -1043,6 +1076,7 @@ def _fast_linear_unary(ufunc: np.ufunc) -> Any:
 def _fast_linear_binary(ufunc: np.ufunc) -> Any:
     # add/subtract: the tangents added (a constant operand contributes nothing; the other tangent is copied)
     negate = ufunc is np.subtract
+    scalar_op = {np.add: operator.add, np.subtract: operator.sub}.get(ufunc)
 
     def handler(a: Any, b: Any) -> Any:
         if ufunc not in LINEAR:
@@ -1051,7 +1085,10 @@ def _fast_linear_binary(ufunc: np.ufunc) -> Any:
         if ops is None:
             return None
         tag, ndir, batched, va, ta, vb, tb = ops
-        y = ufunc(va, vb)
+        if scalar_op is not None and type(va) in _REAL_SCALARS and type(vb) in _REAL_SCALARS:
+            y = scalar_op(va, vb)  # NumPy-scalar arithmetic: the ufunc's result, without the ufunc call
+        else:
+            y = ufunc(va, vb)
         nd = y.ndim
         if ta is not None and ta.ndim != nd + 1:
             ta = dirs.align(ta, nd)
@@ -1063,6 +1100,8 @@ def _fast_linear_binary(ufunc: np.ufunc) -> Any:
             t = np.negative(tb) if negate else tb.copy()
         elif tb is None:
             t = ta.copy()
+        elif not nd and scalar_op is not None and _scalar_case(va, ta, vb, tb):
+            t = scalar_op(ta[0], tb[0])[None]  # NumPy-scalar arithmetic: the same IEEE results
         else:
             t = ufunc(ta, tb)
         if t.shape[1:] != y.shape:
