@@ -711,6 +711,9 @@ UFUNC_DISPATCH["at"] = _at
 # conventions at kinks and the 0·inf masking are kept: any doubtful element sends the whole call back to
 # the generic code). A handler returns None for anything else and _call takes over. Handlers check that
 # the table entry they were built from is still the registered one (register_ufunc(..., replace=True)).
+# Two economies beyond skipping the generic machinery: large coefficient temporaries that nothing else
+# holds are multiplied in place (as NumPy's own temporary elision), and 0-d real values with one direction
+# do their tangent arithmetic on NumPy scalars (same IEEE results; warnings read "scalar multiply").
 _PLAIN_VALUES = frozenset({
     np.ndarray, np.float64, np.float32, np.float16, np.longdouble, np.complex128, np.complex64,
     np.clongdouble, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8,
