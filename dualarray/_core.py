@@ -118,7 +118,7 @@ class DualArray(NDArrayOperatorsMixin):
             self.value = value
             self.tag = DEFAULT_TAG if tag is None else tag
             self._batched = False
-            self._tangent = tangent[None]
+            self._tangent = tangent[None].copy()  # never aliased: in-place updates must not reach the caller
             self._ndir = 1
             return
         if tag is None:
@@ -145,6 +145,8 @@ class DualArray(NDArrayOperatorsMixin):
             self._ndir = 1
             return
         t = dirs.from_user(tangent, value, _tangent_dtype(np.dtype(value.dtype), tangent), batched)
+        if isinstance(value, DualArray) and not isinstance(t, DualArray):
+            t = _lift_like(t, value)
         self._tangent = t
         self._ndir = dirs.count(t)
 
@@ -369,12 +371,18 @@ class DualArray(NDArrayOperatorsMixin):
                 "its derivative would be lost. Build the result from the newer array instead "
                 "(for example with np.zeros_like(x) of the differentiated input)."
             )
+        if isinstance(self.value, np.generic):
+            self.value = np.array(self.value)  # a NumPy scalar result: in-place updates rebind like NumPy's
         if isinstance(item, DualArray) and item.tag == self.tag:
             if item._ndir != self._ndir and item._tangent is not None:
-                raise ValueError(
-                    f"cannot write a DualArray with {item._ndir} directions into one with {self._ndir}"
-                )
+                if self._tangent is not None or self._batched:
+                    raise ValueError(
+                        f"cannot write a DualArray with {item._ndir} directions into one with {self._ndir}"
+                    )
+                self._ndir, self._batched = item._ndir, item._batched  # a constant takes the item's directions
             item_value, item_tangent = item.value, item._tangent
+            if not np.issubdtype(np.dtype(self.dtype), np.inexact) and np.issubdtype(np.dtype(item.dtype), np.inexact):
+                item_tangent = None  # cast to integers: piecewise constant, like astype(int)
         else:
             item_value, item_tangent = item, None
         if isinstance(item_value, DualArray) and not isinstance(self.value, DualArray):
@@ -461,6 +469,16 @@ class DualArray(NDArrayOperatorsMixin):
         tag = "" if self.tag == DEFAULT_TAG else f", tag={self.tag}"
         return f"DualArray({_format(self.value)}, {label}={tangent}{tag})"
 
+    def __copy__(self) -> DualArray:
+        return DualArray._new(np.copy(self.value), None if self._tangent is None else np.copy(self._tangent),
+                              self._ndir, self._batched, self.tag)
+
+    def __deepcopy__(self, memo: dict) -> DualArray:
+        import copy
+
+        return DualArray._new(copy.deepcopy(self.value, memo), copy.deepcopy(self._tangent, memo),
+                              self._ndir, self._batched, self.tag)
+
     def __reduce__(self):
         return (DualArray._new, (self.value, self._tangent, self._ndir, self._batched, self.tag))
 
@@ -539,7 +557,13 @@ class Frame:
         self.batched = batched
 
     def wrap(self, value: Any, tangent: Any) -> DualArray:
-        """A result DualArray of this frame (``tangent`` in internal layout, None for zero)."""
+        """A result DualArray of this frame (``tangent`` in internal layout, None for zero).
+
+        A nested value gets a nested tangent (a plain one is lifted to a constant of the value's tag), so
+        writes of second-order terms through views land in memory the parent shares.
+        """
+        if tangent is not None and type(value) is DualArray and type(tangent) is not DualArray:
+            tangent = _lift_like(tangent, value)
         return DualArray._new(value, tangent, self.ndir, self.batched, self.tag)
 
     def zeros(self, value: Any) -> Any:

@@ -43,7 +43,7 @@ def from_user(tangent: Any, value: Any, dtype: Any, batched: bool) -> Any:
         # Foreign (Dask, CuPy) or nested DualArray tangents: keep the type, never coerce.
         t = tangent if batched else np.expand_dims(tangent, 0)
         return np.broadcast_to(t, target) if t.shape != target else t
-    t = np.asarray(tangent, dtype=np.result_type(tangent, dtype))
+    t = np.array(tangent, dtype=np.result_type(tangent, dtype))  # a copy: never aliased with the caller's
     if not batched:
         t = t[None]
     if t.shape != target:
