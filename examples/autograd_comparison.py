@@ -3,7 +3,9 @@
 Each block names the tutorial line it mirrors; no tape, no ``requires_grad``, no special numpy module:
 the functions are ordinary NumPy code and the transforms return plain arrays.
 
-    python examples/autograd_comparison.py [--n 100]
+    python examples/autograd_comparison.py [--n 100] [-o exp2x.png]
+
+With ``-o`` it draws the tutorial's plot: y = exp(2x) and dy/dx on ``linspace(0, 1.23, n)``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ def torch_blitz(x):
     return z.mean()
 
 
-def main(n: int = 100, verbose: bool = True) -> dict:
+def main(n: int = 100, verbose: bool = True, output: str | None = None) -> dict:
     out = print if verbose else (lambda *a, **k: None)
     r = {}
 
@@ -61,6 +63,20 @@ def main(n: int = 100, verbose: bool = True) -> dict:
     out(f"TensorFlow: y = exp(2x) on linspace(0, 1.23, {n}): dy_dx[0] = {dy[0]:g}, dy_dx[-1] = {dy[-1]:.10g}"
         f"  (2 e^2.46 = {2 * np.exp(2.46):.10g})")
     r["tf_exp"] = (x, dy)
+    if output:  # sns.lineplot(x, y, label="y = exp(2x)"); sns.lineplot(x, dy_dx, label="dy/dx")
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(6, 4))
+        ax = fig.subplots()
+        ax.plot(x, np.exp(2 * x), label="y = exp(2x)")
+        ax.plot(x, dy, label="dy/dx")
+        ax.set_xlabel("x")
+        ax.set_title(f"exp(2x) on linspace(0, 1.23, {n})")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(output, dpi=110)
+        r["figure"] = fig
+        out(f"  wrote {output}")
 
     # ---------------------------------------------------------------- HIPS autograd (its README)
     # grad_tanh = grad(tanh); grad_tanh(1.0) vs (tanh(1.0001) - tanh(0.9999)) / 0.0002
@@ -80,4 +96,6 @@ def main(n: int = 100, verbose: bool = True) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100, help="grid points (default 100)")
-    main(parser.parse_args().n)
+    parser.add_argument("-o", "--output", help="write a PNG of exp(2x) and its derivative (needs matplotlib)")
+    args = parser.parse_args()
+    main(args.n, output=args.output)
