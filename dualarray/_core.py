@@ -457,6 +457,11 @@ class DualArray(NDArrayOperatorsMixin):
                 return NotImplemented
         impl = FUNCTIONS.get(func)
         if impl is not None:
+            out = kwargs.get("out")
+            if isinstance(out, DualArray) and not _contains_dual((args, [v for k, v in kwargs.items() if k != "out"])):
+                # plain inputs, a DualArray buffer: NumPy's result (zero tangent) written into it
+                out[...] = func(*args, **{**kwargs, "out": None})
+                return out
             return impl(*args, **kwargs)
         if func in NON_DIFFERENTIABLE:
             return func(*strip(args), **strip(kwargs))
@@ -516,6 +521,21 @@ def strip(obj: Any) -> Any:
         return type(obj)(strip(o) for o in obj)
     if isinstance(obj, dict):
         return {k: strip(v) for k, v in obj.items()}
+    return obj
+
+
+def _contains_dual(obj: Any) -> bool:
+    if isinstance(obj, DualArray):
+        return True
+    if isinstance(obj, tuple | list):
+        return any(_contains_dual(o) for o in obj)
+    return False
+
+
+def strip_all(obj: Any) -> Any:
+    """The plain value under every level of nesting."""
+    while isinstance(obj, DualArray):
+        obj = obj.value
     return obj
 
 

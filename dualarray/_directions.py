@@ -105,7 +105,7 @@ def flatten(t: Any) -> Any:
 
 def axes(axis: Any, ndim: int) -> tuple[int, ...]:
     """Negative form of ``axis`` (int, tuple or None meaning all) for a value of ``ndim`` dims."""
-    if axis is None:
+    if axis is None or ndim == 0:  # NumPy accepts axis=0 or -1 on 0-d arrays in reductions
         return tuple(range(-ndim, 0))
     if isinstance(axis, tuple | list):
         return tuple(_neg(a, ndim) for a in axis)

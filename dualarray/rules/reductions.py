@@ -219,7 +219,7 @@ def _nan_extremum(func):
         kd = keepdims is not _NoValue and bool(keepdims)
         y_kd = y if kd else np.reshape(y, _kept_shape(np.shape(x), axes))
         w = True if where is _NoValue else where
-        tangent = _reduce_extremum(x, t, y_kd, axes, w)
+        tangent = _reduce_extremum(x, t, y_kd, axes, w, np._NoValue)
         return _finish(frame, y, _squeeze_tangent(tangent, axes, kd), out)
 
     return impl
@@ -796,12 +796,14 @@ def _value_result(frame, result: Any, values: list, tangents: list) -> Any:
 def _unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, equal_nan=True,
             sorted=True):
     frame, (x,), (t,) = split([ar])
+    # ``sorted`` is new in NumPy 2.3: pass it on only when it is not the default (older NumPy refuses it)
+    sort_kw = {} if sorted is True else {"sorted": sorted}
     result = np.unique(x, return_index=return_index, return_inverse=return_inverse,
-                       return_counts=return_counts, axis=axis, equal_nan=equal_nan, sorted=sorted)
+                       return_counts=return_counts, axis=axis, equal_nan=equal_nan, **sort_kw)
     if axis is None or t is None:
         return _value_result(frame, result, [x], [t])
     # unique sub-arrays along an axis: mean of the tangents of each group of equal slices
-    inverse = np.unique(_plain(x), return_inverse=True, axis=axis, equal_nan=equal_nan, sorted=sorted)[1]
+    inverse = np.unique(_plain(x), return_inverse=True, axis=axis, equal_nan=equal_nan, **sort_kw)[1]
     u = result[0] if isinstance(result, tuple) else result
     ax = dirs.axis(axis, np.ndim(_plain(x)))
     tm = np.moveaxis(t, ax, 1)
@@ -1090,5 +1092,6 @@ def _dot(a, b, out=None):
 # ---------------------------------------------------------------- not differentiable
 _NONDIFF = (
     np.argpartition, np.lexsort, np.digitize, np.isin, np.nanargmax, np.nanargmin,
+    getattr(np, "in1d", None),  # deprecated in NumPy 2.0, removed in 2.4
 )
-nondifferentiable(*(f for f in _NONDIFF if f not in NON_DIFFERENTIABLE))
+nondifferentiable(*(f for f in _NONDIFF if f is not None and f not in NON_DIFFERENTIABLE))

@@ -53,10 +53,11 @@ def linear(a: Any, on_value, on_tangent) -> Any:
     y = on_value(x)
     if frame is None:
         return y
+    if isinstance(a, DualArray) and a.tag == frame.tag and _is_view(y, x):
+        if t is None or (isinstance(t, np.ndarray) and not t.flags.writeable):
+            t = a._writable_tangent()  # a real, writable tangent in the parent, so the view's shares it
     if t is None:
-        if not (isinstance(a, DualArray) and a.tag == frame.tag and _is_view(y, x)):
-            return frame.wrap(y, None)
-        t = a._writable_tangent()
+        return frame.wrap(y, None)
     return frame.wrap(y, on_tangent(t, y))
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import _directions as dirs
-from .._core import _FAST_CALL, DualArray, Frame, split, unsupported_error
+from .._core import _FAST_CALL, DualArray, Frame, split, strip, strip_all, unsupported_error
 from .._registry import (
     LINEAR,
     NON_DIFFERENTIABLE,
@@ -41,9 +41,9 @@ from .._registry import (
     singular,
 )
 
-LN2 = np.log(2.0)
-LN10 = np.log(10.0)
-DEG = np.pi / 180.0
+LN2 = float(np.log(2.0))  # Python floats: a float32 tangent stays float32 (NEP 50)
+LN10 = float(np.log(10.0))
+DEG = float(np.pi / 180.0)
 
 
 def _real_dtype(dtype: Any) -> np.dtype:
@@ -108,6 +108,18 @@ def _dhypot(a: Any, b: Any, y: Any) -> Any:
         return a / y
 
 
+def _soft_tie(base_exp, i: int):
+    """Partial of logaddexp(2) in argument i: base^(x_i - y); where both are ±inf (a tie, as for maximum) 0.5."""
+
+    def partial(a: Any, b: Any, y: Any) -> Any:
+        with _errstate():
+            w = base_exp((a, b)[i] - y)
+        nan = np.isnan(w)
+        return np.where(nan, 0.5, w) if np.any(nan) else w
+
+    return partial
+
+
 def _dinv(f):
     """Partial of the form 1/f(x): infinite where f vanishes."""
 
@@ -126,31 +138,31 @@ PARTIALS.update({
     np.power:        (singular(_dpow_base), singular(_dpow_exponent)),
     np.float_power:  (singular(_dfloat_power_base), singular(_dpow_exponent)),
     np.square:       (lambda x, y: 2 * x,),
-    np.reciprocal:   (lambda x, y: -(y * y),),
+    np.reciprocal:   (singular(lambda x, y: -(y * y)),),
     np.sqrt:         (_dinv(lambda x, y: 2 * y),),
     np.cbrt:         (_dinv(lambda x, y: 3 * (y * y)),),
     # exponentials and logarithms
-    np.exp:          (lambda x, y: y,),
-    np.exp2:         (lambda x, y: LN2 * y,),
-    np.expm1:        (lambda x, y: y + 1,),
+    np.exp:          (singular(lambda x, y: y),),          # singular: overflows to inf
+    np.exp2:         (singular(lambda x, y: LN2 * y),),
+    np.expm1:        (singular(lambda x, y: y + 1),),
     np.log:          (_dinv(lambda x, y: x),),
     np.log2:         (_dinv(lambda x, y: LN2 * x),),
     np.log10:        (_dinv(lambda x, y: LN10 * x),),
     np.log1p:        (_dinv(lambda x, y: 1 + x),),
-    np.logaddexp:    (lambda a, b, y: np.exp(a - y), lambda a, b, y: np.exp(b - y)),
-    np.logaddexp2:   (lambda a, b, y: np.exp2(a - y), lambda a, b, y: np.exp2(b - y)),
+    np.logaddexp:    (_soft_tie(np.exp, 0), _soft_tie(np.exp, 1)),
+    np.logaddexp2:   (_soft_tie(np.exp2, 0), _soft_tie(np.exp2, 1)),
     np.ldexp:        (lambda a, b, y: np.ldexp(np.ones_like(y), b), lambda a, b, y: LN2 * y),
     # trigonometric and hyperbolic
     np.sin:          (lambda x, y: np.cos(x),),
     np.cos:          (lambda x, y: -np.sin(x),),
     np.tan:          (lambda x, y: 1 + y * y,),
-    np.arcsin:       (_dinv(lambda x, y: np.sqrt(1 - x) * np.sqrt(1 + x)),),  # the branch NumPy's value takes
-    np.arccos:       (_dinv(lambda x, y: -(np.sqrt(1 - x) * np.sqrt(1 + x))),),
+    np.arcsin:       (_dinv(lambda x, y: np.sqrt(-(x - 1)) * np.sqrt(1 + x)),),  # the branch NumPy's value takes
+    np.arccos:       (_dinv(lambda x, y: -(np.sqrt(-(x - 1)) * np.sqrt(1 + x))),),
     np.arctan:       (lambda x, y: 1 / (1 + x * x),),
     np.arctan2:      (singular(lambda a, b, y: b / (a * a + b * b)), singular(lambda a, b, y: -a / (a * a + b * b))),
     np.hypot:        (singular(_dhypot), singular(lambda a, b, y: _dhypot(b, a, y))),
-    np.sinh:         (lambda x, y: np.cosh(x),),
-    np.cosh:         (lambda x, y: np.sinh(x),),
+    np.sinh:         (singular(lambda x, y: np.cosh(x)),),
+    np.cosh:         (singular(lambda x, y: np.sinh(x)),),
     np.tanh:         (lambda x, y: 1 - y * y,),
     np.arcsinh:      (lambda x, y: 1 / np.sqrt(1 + x * x),),
     np.arccosh:      (_dinv(lambda x, y: np.sqrt(x - 1) * np.sqrt(x + 1)),),
@@ -381,8 +393,8 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
     if partials is not None and out is None and frame is not None:  # the hot path
         y = ufunc(*values, **kwargs)
         t = _partials_tangent(ufunc, partials, values, tangents, y)
-        if t is not None and "dtype" in kwargs:
-            t = t.astype(_tangent_dtype_of(y), copy=False)
+        if "dtype" in kwargs:
+            t = _cast_tangent(t, y, values)
         return frame.wrap(y, t)
     where = True
     if out is not None:
@@ -412,7 +424,7 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
                 "move the core axes to the end with np.moveaxis instead"
             )
         t = UFUNC_JVPS[ufunc](values, tangents, y)
-    return _finish(ufunc, frame, y, t, out, kwargs, where)
+    return _finish(ufunc, frame, y, t, out, kwargs, where, values)
 
 
 def _tangent_dtype_of(y: Any) -> np.dtype:
@@ -420,8 +432,20 @@ def _tangent_dtype_of(y: Any) -> np.dtype:
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 
 
+def _cast_tangent(t: Any, y: Any, values: Any) -> Any:
+    """The tangent for a ``dtype=`` result: zero where the values are cast from inexact to integers."""
+    if t is None:
+        return None
+    if not np.issubdtype(np.result_type(y), np.inexact) and any(
+        np.issubdtype(np.result_type(v), np.inexact) for v in values if hasattr(v, "dtype")
+    ):
+        return None  # truncation to integers is piecewise constant, like astype(int)
+    return t.astype(_tangent_dtype_of(y), copy=False)
+
+
 def _finish(
-    ufunc: np.ufunc, frame: Frame | None, y: Any, t: Any, out: tuple | None, kwargs: dict, where: Any = True
+    ufunc: np.ufunc, frame: Frame | None, y: Any, t: Any, out: tuple | None, kwargs: dict, where: Any = True,
+    values: Any = (),
 ) -> Any:
     """Wrap results (one or several outputs) and write them into ``out=`` buffers."""
     multi = ufunc.nout > 1
@@ -432,8 +456,8 @@ def _finish(
         if frame is None or ti is PLAIN:
             results.append(yi)
             continue
-        if ti is not None and "dtype" in kwargs:
-            ti = ti.astype(_tangent_dtype_of(yi), copy=False)
+        if "dtype" in kwargs:
+            ti = _cast_tangent(ti, yi, values)
         results.append(frame.wrap(yi, ti))
     if out is None:
         return tuple(results) if multi else results[0]
@@ -472,12 +496,13 @@ UFUNC_DISPATCH["__call__"] = _call
 
 
 # ---------------------------------------------------------------- reduce
-def _reduce_add(x, t, y_kd, axes, where):
+def _reduce_add(x, t, y_kd, axes, where, initial):
     return np.add.reduce(t, axis=axes, keepdims=True, where=where)
 
 
-def _reduce_multiply(x, t, y_kd, axes, where):
+def _reduce_multiply(x, t, y_kd, axes, where, initial):
     # d Π x = Σ_i (Π_{j≠i} x_j) dx_i; y·Σ dx/x when no factor is zero, exclusive products otherwise
+    # (a constant initial factor multiplies every term)
     if where is not True:
         x = np.where(where, x, 1)
         t = np.where(where, t, 0)
@@ -494,7 +519,8 @@ def _reduce_multiply(x, t, y_kd, axes, where):
     others = _exclusive_products(xm)
     s = np.sum(others * tm, axis=-1)
     kd_shape = tuple(1 if a - nd in axes else n for a, n in enumerate(np.shape(x)))
-    return dirs.reshape(s, kd_shape)
+    s = dirs.reshape(s, kd_shape)
+    return s if initial is np._NoValue else s * initial
 
 
 def _exclusive_products(x: Any) -> Any:
@@ -505,20 +531,28 @@ def _exclusive_products(x: Any) -> Any:
     return prefix * suffix
 
 
-def _reduce_extremum(x, t, y_kd, axes, where):
-    # ties share the derivative equally: mean of the tangents at the arg-extrema
+def _reduce_extremum(x, t, y_kd, axes, where, initial):
+    # ties share the derivative equally: mean of the tangents at the arg-extrema (a tied constant
+    # initial value takes its share too)
     mask = np.equal(x, y_kd)
     if where is not True:
         mask = mask & where
-    count = np.maximum(np.sum(mask, axis=axes, keepdims=True), 1)
+    count = np.sum(mask, axis=axes, keepdims=True)
+    if initial is not np._NoValue:
+        count = count + np.equal(y_kd, initial)
+    count = np.maximum(count, 1)
     s = np.sum(np.where(mask, t, 0), axis=axes, keepdims=True)
     return s / count.astype(_real_dtype(np.result_type(s)))
 
 
 def _reduce_logaddexp(base_exp):
-    def rule(x, t, y_kd, axes, where):
-        # d log Σ e^x = Σ e^(x - y) dx
-        w = base_exp(x - y_kd)
+    def rule(x, t, y_kd, axes, where, initial):
+        # d log Σ e^x = Σ e^(x - y) dx; where y = ±inf the tied elements share equally (as for max)
+        with _errstate():
+            w = base_exp(x - y_kd)
+        nan = np.isnan(w)
+        if np.any(nan):
+            w = np.where(nan, 1.0 / np.maximum(np.sum(nan, axis=axes, keepdims=True), 1), w)
         if where is not True:
             w = np.where(where, w, 0)
         return np.sum(w * t, axis=axes, keepdims=True)
@@ -538,13 +572,34 @@ UFUNC_METHODS["reduce"].update({
 })
 
 
-def _reduce(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
+def _plain_method(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict, out: Any) -> Any:
+    """A ufunc method whose result is plain: non-differentiable ufuncs, or only ``out=`` is a DualArray."""
+    result = getattr(ufunc, method)(*strip(inputs), **kwargs)
+    if out is None or not isinstance(out, DualArray):
+        if out is not None:
+            np.copyto(out, result, casting="unsafe")
+            return out
+        return result
+    out[...] = result
+    return out
+
+
+def _method_prologue(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> tuple:
     out = kwargs.pop("out", None)
     if isinstance(out, tuple):
         out = out[0]
-    frame, (x,), (t,) = split(inputs[:1])
+    frame, values, tangents = split(inputs[:1])
+    if ufunc in NON_DIFFERENTIABLE or frame is None:
+        return None, _plain_method(ufunc, method, inputs, kwargs, out), None, None
+    if ufunc in UNSUPPORTED:
+        raise unsupported_error(ufunc)
+    return frame, out, values[0], tangents[0]
+
+
+def _reduce(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
+    frame, out, x, t = _method_prologue(ufunc, "reduce", inputs, kwargs)
     if frame is None:
-        raise TypeError(f"{qualified_name(ufunc)}.reduce: no DualArray among the inputs")
+        return out
     if ufunc.nin != 2:
         raise TypeError(f"reduce only supported for binary functions, not {qualified_name(ufunc)}")
     y = ufunc.reduce(x, **kwargs)
@@ -560,11 +615,11 @@ def _reduce(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         if rule is None:
             tangent = _sequential_reduce(ufunc, frame, x, t, axes, kwargs)
         else:
-            tangent = rule(x, t, y_kd, axes, where)
+            tangent = rule(x, t, y_kd, axes, where, kwargs.get("initial", np._NoValue))
             if not keepdims:
                 tangent = np.squeeze(tangent, axis=axes)
         if "dtype" in kwargs:
-            tangent = tangent.astype(_tangent_dtype_of(y), copy=False)
+            tangent = _cast_tangent(tangent, y, [x])
     return _finish_single(ufunc, frame, y, tangent, out)
 
 
@@ -594,6 +649,10 @@ def _sequential_reduce(ufunc, frame, x, t, axes, kwargs):
         acc = ufunc(acc, xs[i])
     if kwargs.get("keepdims", False):
         acc = np.expand_dims(acc, ax)
+    if not np.allclose(strip_all(acc.value), strip_all(ufunc.reduce(x, **kwargs)), equal_nan=True):
+        raise NotImplementedError(
+            f"{qualified_name(ufunc)}.reduce does not compute the left fold here, so no derivative rule applies"
+        )
     return acc._tangent if acc._tangent is not None else frame.zeros(acc.value)
 
 
@@ -602,12 +661,9 @@ UFUNC_DISPATCH["reduce"] = _reduce
 
 # ---------------------------------------------------------------- accumulate
 def _accumulate(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
-    out = kwargs.pop("out", None)
-    if isinstance(out, tuple):
-        out = out[0]
-    frame, (x,), (t,) = split(inputs[:1])
+    frame, out, x, t = _method_prologue(ufunc, "accumulate", inputs, kwargs)
     if frame is None:
-        raise TypeError(f"{qualified_name(ufunc)}.accumulate: no DualArray among the inputs")
+        return out
     y = ufunc.accumulate(x, **kwargs)
     tangent = None
     if t is not None:
@@ -625,7 +681,7 @@ def _accumulate(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
                 acc.append(ufunc(acc[-1], xs[i]))
             tangent = np.moveaxis(np.stack(acc), 0, ax)._writable_tangent()
         if "dtype" in kwargs:
-            tangent = tangent.astype(_tangent_dtype_of(y), copy=False)
+            tangent = _cast_tangent(tangent, y, [x])
     return _finish_single(ufunc, frame, y, tangent, out)
 
 
@@ -639,8 +695,8 @@ def _reduceat(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         out = out[0]
     a, indices = inputs[0], inputs[1]
     frame, (x,), (t,) = split([a])
-    if frame is None:
-        raise TypeError(f"{qualified_name(ufunc)}.reduceat: the array argument must be the DualArray")
+    if frame is None or ufunc in NON_DIFFERENTIABLE:
+        return _plain_method(ufunc, "reduceat", inputs, kwargs, out)
     if ufunc is not np.add:
         raise NotImplementedError(
             f"{qualified_name(ufunc)}.reduceat is not supported for DualArrays (only numpy.add.reduceat); "
@@ -652,12 +708,14 @@ def _reduceat(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         ax = dirs.axis(kwargs.get("axis", 0), np.ndim(x))
         tangent = np.add.reduceat(t, indices, axis=ax)
         if "dtype" in kwargs:
-            tangent = tangent.astype(_tangent_dtype_of(y), copy=False)
+            tangent = _cast_tangent(tangent, y, [x])
     return _finish_single(ufunc, frame, y, tangent, out)
 
 
 def _outer(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
     # ufunc.outer(A, B) == ufunc(A[..., None, ..., None], B): reuse the elementwise rule
+    if ufunc in NON_DIFFERENTIABLE:
+        return _plain_method(ufunc, "outer", inputs, kwargs, kwargs.pop("out", None))
     a, b = inputs
     a = np.reshape(a, np.shape(a) + (1,) * np.ndim(b))
     return ufunc(a, b, **kwargs)
