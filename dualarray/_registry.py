@@ -200,24 +200,28 @@ def unsupported(reason: str, *numpy_functions: Callable[..., Any]) -> None:
         UNSUPPORTED[func] = reason
 
 
+_PUBLIC_NAMESPACES = (
+    "numpy", "numpy.linalg", "numpy.fft", "numpy.strings", "numpy.char", "numpy.emath", "numpy.rec",
+    "numpy.lib.recfunctions", "numpy.lib.stride_tricks", "numpy.lib.array_utils", "numpy.polynomial.polynomial",
+    "numpy.polynomial.chebyshev", "numpy.polynomial.legendre", "numpy.polynomial.hermite",
+    "numpy.polynomial.hermite_e", "numpy.polynomial.laguerre", "scipy.special", "numpy._core.umath",
+)
+
+
 def _name(func: Any) -> str:
-    """``numpy.linalg.solve``-style name of a NumPy callable, for error messages."""
-    if isinstance(func, np.ufunc):
-        mod = getattr(func, "__module__", None) or "numpy"
-        mod = "numpy" if mod.startswith("numpy") else mod
-        special = sys.modules.get("scipy.special")  # its ufuncs carry no __module__
-        if mod == "numpy" and getattr(np, func.__name__, None) is not func and special is not None:
-            if getattr(special, func.__name__, None) is func:
-                mod = "scipy.special"
-            elif getattr(getattr(special, "_ufuncs", None), func.__name__, None) is func:
-                mod = "scipy.special._ufuncs"
-        return f"{mod}.{func.__name__}"
-    mod = getattr(func, "__module__", "numpy") or "numpy"
-    for public in ("numpy.linalg", "numpy.fft", "numpy.polynomial", "numpy.lib", "numpy"):
-        if mod.startswith(public):
-            mod = public if public != "numpy.lib" else "numpy"
-            break
-    return f"{mod}.{getattr(func, '__name__', repr(func))}"
+    """Where a user finds ``func``: ``numpy.linalg.solve``, ``numpy.strings.center``, ``scipy.special.erf``."""
+    name = getattr(func, "__name__", repr(func))
+    if isinstance(func, np.ufunc) and name.endswith(" (vectorized)"):
+        return f"the np.frompyfunc ufunc {name[: -len(' (vectorized)')]!r}"
+    for namespace in _PUBLIC_NAMESPACES:
+        module = sys.modules.get(namespace)
+        if module is not None and getattr(module, name, None) is func:
+            return f"{namespace}.{name}"
+    special = sys.modules.get("scipy.special")
+    if special is not None and getattr(getattr(special, "_ufuncs", None), name, None) is func:
+        return f"scipy.special._ufuncs.{name}"
+    mod = getattr(func, "__module__", None) or "numpy"
+    return f"{mod}.{name}"
 
 
 qualified_name = _name
