@@ -323,6 +323,9 @@ class DualArray(NDArrayOperatorsMixin):
         """Sort in place (the tangents move with their values)."""
         self[...] = np.sort(self, axis=axis, kind=kind, order=order, stable=stable)
 
+    def __round__(self, ndigits: int | None = None) -> DualArray:
+        return np.round(self, decimals=ndigits or 0)
+
     def round(self, decimals=0, out=None):
         return np.round(self, decimals=decimals, out=out)
 

@@ -108,6 +108,16 @@ def _dhypot(a: Any, b: Any, y: Any) -> Any:
         return a / y
 
 
+def _quiet(partial):
+    """A partial evaluated without floating-point warnings (the value itself already warned)."""
+
+    def quiet(*args: Any) -> Any:
+        with _errstate():
+            return partial(*args)
+
+    return quiet
+
+
 def _soft_tie(base_exp, i: int):
     """Partial of logaddexp(2) in argument i: base^(x_i - y); where both are ±inf (a tie, as for maximum) 0.5."""
 
@@ -134,7 +144,7 @@ def _dinv(f):
 PARTIALS.update({
     # arithmetic
     np.multiply:     (lambda a, b, y: b, lambda a, b, y: a),
-    np.divide:       (singular(lambda a, b, y: 1.0 / b), singular(lambda a, b, y: -y / b)),
+    np.divide:       (singular(_quiet(lambda a, b, y: 1.0 / b)), singular(_quiet(lambda a, b, y: -y / b))),
     np.power:        (singular(_dpow_base), singular(_dpow_exponent)),
     np.float_power:  (singular(_dfloat_power_base), singular(_dpow_exponent)),
     np.square:       (lambda x, y: 2 * x,),
