@@ -78,12 +78,18 @@ def _errstate():
     return np.errstate(divide="ignore", invalid="ignore", over="ignore")
 
 
-def _dpow_base(a: Any, b: Any, y: Any) -> Any:
-    # d/da a**b = b·a**(b-1), and 0 wherever b == 0 (x**0 is constant, also at x = 0)
-    with _errstate():
-        c = b * np.power(a, b - 1.0)
-    b_zero = np.equal(b, 0)
-    return np.where(b_zero, 0, c) if np.any(b_zero) else c
+def _dpow_base_of(power: np.ufunc):
+    def partial(a: Any, b: Any, y: Any) -> Any:
+        # d/da a**b = b·a**(b-1), and 0 wherever b == 0 (x**0 is constant, also at x = 0)
+        with _errstate():
+            c = b * power(a, b - 1.0)
+        b_zero = np.equal(b, 0)
+        return np.where(b_zero, 0, c) if np.any(b_zero) else c
+
+    return partial
+
+
+_dpow_base = _dpow_base_of(np.power)
 
 
 def _dpow_exponent(a: Any, b: Any, y: Any) -> Any:
@@ -94,13 +100,6 @@ def _dpow_exponent(a: Any, b: Any, y: Any) -> Any:
     if np.any(a_zero):
         c = np.where(a_zero & np.greater(np.real(b), 0), 0, c)
     return c
-
-
-def _dfloat_power_base(a: Any, b: Any, y: Any) -> Any:
-    with _errstate():
-        c = b * np.float_power(a, b - 1.0)
-    b_zero = np.equal(b, 0)
-    return np.where(b_zero, 0, c) if np.any(b_zero) else c
 
 
 def _dhypot(a: Any, b: Any, y: Any) -> Any:
@@ -146,7 +145,7 @@ PARTIALS.update({
     np.multiply:     (lambda a, b, y: b, lambda a, b, y: a),
     np.divide:       (singular(_quiet(lambda a, b, y: 1.0 / b)), singular(_quiet(lambda a, b, y: -y / b))),
     np.power:        (singular(_dpow_base), singular(_dpow_exponent)),
-    np.float_power:  (singular(_dfloat_power_base), singular(_dpow_exponent)),
+    np.float_power:  (singular(_dpow_base_of(np.float_power)), singular(_dpow_exponent)),
     np.square:       (lambda x, y: 2 * x,),
     np.reciprocal:   (singular(lambda x, y: -(y * y)),),
     np.sqrt:         (_dinv(lambda x, y: 2 * y),),
