@@ -53,6 +53,27 @@ class DerivativeLostError(TypeError):
 
 
 # ---------------------------------------------------------------- inputs
+class _Transformed:
+    """What ``jacobian(f)`` and the other transforms return: a callable object, not a ``def (*args)``.
+
+    SciPy's Fortran solvers call Python back through f2py (``solve_ivp(method="LSODA", jac=...)``,
+    ``odeint(Dfun=...)``). The f2py of NumPy < 2.3 passes a Python *function* only as many positional
+    arguments as its ``__code__.co_argcount`` declares, which is none for ``*args``; a callable object gets
+    every argument. So any calling convention works.
+    """
+
+    def __init__(self, fn: Callable[..., Any], name: str) -> None:
+        self._fn = fn
+        self.__name__ = self.__qualname__ = name
+        self.__doc__ = f"{name}: see dualarray.transforms."
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._fn(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{self.__name__}>"
+
+
 def _inexact(dtype: Any) -> np.dtype:
     dtype = np.dtype(dtype)
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
@@ -205,8 +226,7 @@ def derivative(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
         _, derivs, is_tuple = _push(f, args, kwargs, nums, [1.0] * len(nums), "derivative")
         return derivs if is_tuple else derivs[0]
 
-    df.__name__ = f"derivative({getattr(f, '__name__', 'f')})"
-    return df
+    return _Transformed(df, f"derivative({getattr(f, '__name__', 'f')})")
 
 
 def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
@@ -334,8 +354,7 @@ def jacobian(
         _, jacs, is_tuple, many = _jacobian_core(f, args, kwargs, argnums, chunk_size, "jacobian")
         return _shape_result(jacs, is_tuple, many)
 
-    jac.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
-    return jac
+    return _Transformed(jac, f"jacobian({getattr(f, '__name__', 'f')})")
 
 
 def value_and_jacobian(
@@ -355,8 +374,7 @@ def value_and_jacobian(
         )
         return (values if is_tuple else values[0]), _shape_result(jacs, is_tuple, many)
 
-    vjac.__name__ = f"value_and_jacobian({getattr(f, '__name__', 'f')})"
-    return vjac
+    return _Transformed(vjac, f"value_and_jacobian({getattr(f, '__name__', 'f')})")
 
 
 def gradient(
@@ -373,8 +391,7 @@ def gradient(
         _, jacs, _, many = _jacobian_core(f, args, kwargs, argnums, chunk_size, "gradient", scalar=True)
         return _shape_result(jacs, False, many)
 
-    grad.__name__ = f"gradient({getattr(f, '__name__', 'f')})"
-    return grad
+    return _Transformed(grad, f"gradient({getattr(f, '__name__', 'f')})")
 
 
 def value_and_gradient(
@@ -393,8 +410,7 @@ def value_and_gradient(
         )
         return values[0], _shape_result(jacs, False, many)
 
-    vgrad.__name__ = f"value_and_gradient({getattr(f, '__name__', 'f')})"
-    return vgrad
+    return _Transformed(vgrad, f"value_and_gradient({getattr(f, '__name__', 'f')})")
 
 
 # ---------------------------------------------------------------- second order
@@ -484,8 +500,7 @@ def hessian(f: Callable[..., Any], argnums: int = 0, chunk_size: int | None = No
     def hess(*args: Any, **kwargs: Any) -> Any:
         return _hessian_core(f, args, kwargs, argnums, chunk_size, "hessian")
 
-    hess.__name__ = f"hessian({getattr(f, '__name__', 'f')})"
-    return hess
+    return _Transformed(hess, f"hessian({getattr(f, '__name__', 'f')})")
 
 
 def hvp(f: Callable[..., Any], chunk_size: int | None = None) -> Callable[..., Any]:
@@ -509,5 +524,4 @@ def hvp(f: Callable[..., Any], chunk_size: int | None = None) -> Callable[..., A
             raise ValueError(f"hvp: vector of shape {np.shape(v)} for x of shape {np.shape(x)}")
         return _push(grad, (x,), {}, (0,), (v,), "hvp")[1][0]
 
-    hp.__name__ = f"hvp({getattr(f, '__name__', 'f')})"
-    return hp
+    return _Transformed(hp, f"hvp({getattr(f, '__name__', 'f')})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -85,8 +86,11 @@ def test_sliding_window_view_follows_parent():
 
 
 # ---------------------------------------------------------------- selections never leak NaN or inf
+@contextlib.contextmanager
 def _no_warnings():
-    return warnings.catch_warnings(action="error", category=RuntimeWarning)
+    with warnings.catch_warnings():  # (catch_warnings(action=...) is Python 3.11+)
+        warnings.simplefilter("error", RuntimeWarning)
+        yield
 
 
 def test_where_selects_tangents_nan_in_unused_branch():

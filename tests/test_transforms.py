@@ -378,3 +378,12 @@ def test_results_are_writable():
     np.testing.assert_array_equal(j, np.broadcast_to(np.eye(2), (3, 2, 2)))
     assert jacobian(lambda x: np.sum(x) + np.zeros(4))(np.ones(2)).flags.writeable
     assert derivative(lambda x: x + np.zeros(3))(1.0).flags.writeable
+
+
+def test_transformed_functions_get_every_argument_from_f2py_callbacks():
+    # NumPy < 2.3's f2py (behind solve_ivp(method="LSODA", jac=...)) passes a Python *function* only
+    # __code__.co_argcount positional arguments (none for ``*args``); a callable object gets all of them
+    jac = jacobian(lambda t, y: y**2, argnums=1)
+    assert not hasattr(jac, "__code__")
+    assert jac.__name__ == "jacobian(<lambda>)"
+    np.testing.assert_array_equal(jac(0.0, np.array([1.0, 2.0])), np.diag([2.0, 4.0]))

@@ -32,6 +32,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+from numpy.testing.overrides import allows_array_function_override
 
 from .. import _directions as dirs
 from .._core import DualArray, split
@@ -661,9 +662,40 @@ def _eval2d(numpy_func, combine):
     return impl
 
 
+def _polyvalnd(pts, c):
+    """``polyvalnd(pts, c) = Σ c[i1, ..., in, ...] x1^i1 ... xn^in`` (pts: a sequence or an (n, ...) array)."""
+    npts = len(pts)
+    frame, values, tangents = split([*(pts[i] for i in range(npts)), c])
+    value = _P2.polyvalnd(tuple(values[:npts]), values[-1])  # NumPy unpacks an (n, ...) array the same way
+    if frame is None or all(t is None for t in tangents):
+        return value if frame is None else frame.wrap(value, None)
+    duals = [frame.wrap(v, t) for v, t in zip(values, tangents, strict=True)]
+    cd = duals[-1]
+    if np.ndim(cd) < npts:  # NumPy then reads the later axes of a partial result as degrees
+        raise NotImplementedError(
+            f"numpy.polynomial.polyvalnd with DualArrays needs c with at least len(pts) = {npts} dimensions"
+        )
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if np.ndim(cd) > len(letters):
+        raise NotImplementedError("numpy.polynomial.polyvalnd with DualArrays supports at most 52 dimensions")
+    deg, rest = letters[:npts], letters[npts:np.ndim(cd)]
+    subscripts = ",".join(f"...{d}" for d in deg) + f",{deg}{rest}->{rest}..."
+    powers = [_powers(x, np.shape(cd)[i]) for i, x in enumerate(duals[:npts])]
+    composite = np.einsum(subscripts, *powers, cd)
+    return frame.wrap(value, composite._tangent)
+
+
 _P2 = np.polynomial.polynomial
-# polyval2d: Σ_ij c_ij x^i y^j at matching points; polygrid2d: on the grid x ⊗ y
-implements(_P2.polyval2d)(_eval2d(_P2.polyval2d, lambda X, c, Y: np.einsum("...i,ij,...j->...", X, c, Y)))
-implements(_P2.polygrid2d)(
-    _eval2d(_P2.polygrid2d, lambda X, c, Y: np.tensordot(np.tensordot(X, c, axes=([-1], [0])), Y, axes=([-1], [-1])))
-)
+# polyval2d: Σ_ij c_ij x^i y^j at matching points; polygrid2d: on the grid x ⊗ y. They dispatch (and so are
+# registered) from NumPy 2.3 on; polyvalnd exists from NumPy 2.5 on.
+_EVALUATORS = {
+    "polyval2d": lambda: _eval2d(_P2.polyval2d, lambda X, c, Y: np.einsum("...i,ij,...j->...", X, c, Y)),
+    "polygrid2d": lambda: _eval2d(
+        _P2.polygrid2d,
+        lambda X, c, Y: np.tensordot(np.tensordot(X, c, axes=([-1], [0])), Y, axes=([-1], [-1])),
+    ),
+    "polyvalnd": lambda: _polyvalnd,
+}
+for _name, _make in _EVALUATORS.items():
+    if allows_array_function_override(_func := getattr(_P2, _name, None)):
+        implements(_func)(_make())

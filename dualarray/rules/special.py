@@ -933,6 +933,10 @@ UNSUPPORTED.update({
     _u._kolmogp: "the Kolmogorov distribution's second derivative is not available in scipy.special",
     _u._smirnovp: "the Smirnov distribution's second derivative is not available in scipy.special",
 })
+if isinstance(getattr(sc, "sph_harm", None), np.ufunc):  # SciPy < 1.17 (deprecated since 1.15)
+    UNSUPPORTED[sc.sph_harm] = (
+        "deprecated in SciPy 1.15 and removed in 1.17 (its successor sph_harm_y is not a ufunc): no rule written"
+    )
 
 
 # ================================================================ what the coverage report reads

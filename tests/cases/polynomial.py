@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.testing.overrides import allows_array_function_override
 
 from . import Case
 
@@ -116,8 +117,19 @@ CASES = [
     Case("sinc", np.sinc, ("small",), [((), ), ((5,),)], RC),
     Case("sinc_at_zero", np.sinc, (_with_zero,), [((4,),)], R),
     Case("i0", np.i0, ("small",), [((),), ((5,),)], R),
-    Case("polyval2d", np.polynomial.polynomial.polyval2d, ("real", "real", "real"),
-         [((4,), (4,), (3, 2)), ((2, 3), (2, 3), (2, 2))], R),
-    Case("polygrid2d", np.polynomial.polynomial.polygrid2d, ("real", "real", "real"),
-         [((4,), (3,), (3, 2)), ((2,), (2, 2), (2, 3))], R),
 ]
+
+# numpy.polynomial's 2-D evaluators dispatch from NumPy 2.3 on (rules registered only then); polyvalnd is 2.5+
+_P = np.polynomial.polynomial
+if allows_array_function_override(_P.polyval2d):
+    CASES += [
+        Case("polyval2d", _P.polyval2d, ("real", "real", "real"), [((4,), (4,), (3, 2)), ((2, 3), (2, 3), (2, 2))], R),
+        Case("polygrid2d", _P.polygrid2d, ("real", "real", "real"), [((4,), (3,), (3, 2)), ((2,), (2, 2), (2, 3))],
+             R),
+    ]
+if allows_array_function_override(getattr(_P, "polyvalnd", None)):
+    CASES += [
+        Case("polyvalnd", lambda x, y, z, c: _P.polyvalnd((x, y, z), c), ("real",) * 4,
+             [((4,), (4,), (4,), (3, 2, 2)), ((2, 3), (2, 3), (2, 3), (2, 2, 3))], R),
+        Case("polyvalnd_array_pts", _P.polyvalnd, ("real", "real"), [((2, 3), (3, 2, 2)), ((1, 4), (3,))], R),
+    ]
