@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,30 @@ def wrong(x):
 
 def broken(x):
     raise RuntimeError("boom")
+
+def spectrum(x):
+    return np.fft.fft(x)          # complex output
+
+def unit_circle(x):
+    return np.abs(np.exp(1j * x))  # Jacobian exactly 0: finite differences are pure rounding noise
+
+def single(x):
+    return np.exp(x.astype(np.float32))
+
+def oscillating(x):
+    return np.sin(1e4 * x)        # the default finite-difference step is 15 periods wide
+
+def too_fast(x):
+    return np.sin(1e12 * x)       # no finite-difference step resolves it
+
+def pair(x):
+    return np.sin(x), np.sum(x ** 2)
+
+def loop_into_zeros(x):
+    out = np.zeros(len(x))   # the commonest mistake: out[i] = ... into a plain float array
+    for i in range(len(x)):
+        out[i] = x[i] ** 2
+    return out
 
 not_callable = 3
 '''
@@ -142,6 +167,62 @@ def test_plot_of_an_operation_that_drops_the_derivative_exits_2(capsys, tmp_path
     assert "tolist" in _one_line_error(capsys.readouterr().err)
 
 
+@pytest.mark.parametrize("expr", ["sum(x)", "cumsum(x)", "x - mean(x)", "x * size(x)", "np.linalg.norm(x) * x"])
+def test_plot_refuses_non_elementwise_expressions(expr, capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    assert main(["plot", expr, "-o", str(tmp_path / "n.png")]) == 3
+    assert "elementwise" in _one_line_error(capsys.readouterr().err)
+    assert not (tmp_path / "n.png").exists()
+
+
+def test_plot_help_says_elementwise(capsys):
+    assert main(["plot", "--help"]) == 0
+    assert "elementwise" in capsys.readouterr().out
+
+
+def test_plot_outside_the_domain_is_silent(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["plot", "log(x)", "--x", "-1:1", "-o", str(tmp_path / "log.png")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_plot_loop_into_zeros_gets_the_hint(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("matplotlib")
+
+    def loop_into_zeros(x):
+        out = np.zeros(len(x))
+        for i in range(len(x)):
+            out[i] = x[i] ** 2
+        return out
+
+    monkeypatch.setattr(cli, "compile_expression", lambda expr, ns: loop_into_zeros)
+    assert main(["plot", "x**2", "-o", str(tmp_path / "n.png")]) == 2
+    line = _one_line_error(capsys.readouterr().err)
+    assert "caused by TypeError: float(DualArray)" in line and "np.zeros_like(x) (not np.zeros(n))" in line
+
+
+def test_plot_one_panel_per_derivative(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import scipy.special
+    from matplotlib.figure import Figure
+
+    figures = []
+    save = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (figures.append(self), save(self, *a, **k)))
+    assert main(["plot", "gamma(x)", "--x", "0.1:5", "--order", "3", "-o", str(tmp_path / "g.png")]) == 0
+    assert (tmp_path / "g.png").read_bytes().startswith(PNG)
+    (fig,) = figures
+    assert len(fig.axes) == 4 and all(len(ax.get_lines()) == 1 for ax in fig.axes)
+    x = np.linspace(0.1, 5, 400)
+    f, d3 = fig.axes[0].get_lines()[0].get_ydata(), fig.axes[3].get_lines()[0].get_ydata()
+    np.testing.assert_allclose(f, scipy.special.gamma(x), rtol=1e-13)
+    # each derivative has its own y-scale: f is not squashed by the third derivative (-5e4 near 0.1)
+    assert fig.axes[0].get_ylim()[1] < 100 and d3.min() < -1e4
+    assert fig.axes[3].get_ylim()[0] > d3.min()  # the pole is clipped, the rest stays readable
+
+
 @pytest.mark.parametrize("grid", ["1:2:1", "a:b", "3", "1:2:3:4"])
 def test_bad_grid(grid, capsys):
     assert main(["plot", "x", "--x", grid]) == 3
@@ -198,6 +279,93 @@ def test_check_wrong_derivative_exits_1(user_module, capsys):
 def test_check_input_errors_print_one_line(spec, message, user_module, capsys):
     assert main(["check", spec]) == 3
     assert message in _one_line_error(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("name", ["spectrum", "unit_circle", "single", "oscillating", "pair"])
+def test_check_has_no_false_alarms(name, user_module, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning from the finite differences
+        assert main(["check", f"cli_user_mod:{name}", "--shape", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "OK" in out and "DISAGREES" not in out
+    assert "max relative error" in out and "max absolute error" in out and "floor" in out
+
+
+def test_check_float32_tolerance_follows_the_dtype(user_module, capsys):
+    assert main(["check", "cli_user_mod:single", "--shape", "3"]) == 0
+    assert "tolerance 0.00035" in capsys.readouterr().out
+
+
+def test_check_tuple_output_checks_each_output(user_module, capsys):
+    assert main(["check", "cli_user_mod:pair", "--shape", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "output shapes (3,), ()" in out
+    assert "Jacobian[0]: shape (3, 3)" in out and "Jacobian[1]: shape (3,)" in out
+
+
+def test_check_unreliable_finite_differences_do_not_blame_ad(user_module, capsys):
+    assert main(["check", "cli_user_mod:too_fast", "--shape", "3"]) == cli.EXIT_INCONCLUSIVE == 4
+    out = capsys.readouterr().out
+    assert "INCONCLUSIVE" in out and "finite differences are unreliable" in out
+    assert "DISAGREES" not in out
+
+
+def test_check_disagreement_names_an_entry(user_module, capsys):
+    assert main(["check", "cli_user_mod:wrong", "--x", "0.5,1"]) == 1
+    out = capsys.readouterr().out
+    assert "2 of 4 entries of Jacobian differ" in out and "AD 0, finite differences 0.87758" in out
+
+
+def test_check_explains_the_np_zeros_mistake(user_module, capsys):
+    assert main(["check", "cli_user_mod:loop_into_zeros", "--shape", "3"]) == 2
+    out = capsys.readouterr().out
+    assert "setting an array element with a sequence" in out
+    assert "caused by TypeError: float(DualArray) would drop the derivative" in out
+    assert "allocate work arrays with np.zeros_like(x) (not np.zeros(n))" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--shape", "0"], "--shape needs positive sizes"),
+        (["--shape", "3,0"], "--shape needs positive sizes"),
+        (["--shape", "-2"], "--shape needs positive sizes"),
+        (["--rtol", "-1"], "--rtol must be a positive number"),
+        (["--rtol", "0"], "--rtol must be a positive number"),
+        (["--x", ","], "--x needs at least one number"),
+        (["--repeat", "0"], "--repeat must be at least 1"),
+    ],
+)
+def test_check_bad_options_are_one_line(argv, message, user_module, capsys):
+    assert main(["check", "cli_user_mod:good", *argv]) == 3
+    assert message in _one_line_error(capsys.readouterr().err)
+
+
+def test_unknown_command_names_the_commands(capsys):
+    assert main(["frob"]) == 3
+    line = _one_line_error(capsys.readouterr().err)
+    assert "unknown command 'frob'" in line and "tour, plot, check" in line
+
+
+def test_finite_differences_richardson():
+    x = np.array([0.3, 1.2, 2.0])
+    fd = cli.FiniteDifferences(lambda z: np.sin(1e4 * z), x, np.finfo(float).eps, 1e-6)
+    np.testing.assert_allclose(fd.jac[0], np.diag(1e4 * np.cos(1e4 * x)), rtol=1e-7, atol=1e-6)
+    assert not fd.unreliable[0].any()
+    fd = cli.FiniteDifferences(lambda z: (np.sin(1e12 * z), z), x, np.finfo(float).eps, 1e-6)
+    assert np.array_equal(fd.unreliable[0], np.eye(3, dtype=bool)) and not fd.unreliable[1].any()
+    np.testing.assert_allclose(fd.jac[1], np.eye(3), atol=1e-10)
+
+
+def test_central_differences_complex_and_tuple():
+    x = np.array([0.3, 1.2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jac = cli.central_differences(lambda z: np.exp(1j * z), x)
+    np.testing.assert_allclose(jac, np.diag(1j * np.exp(1j * x)), atol=1e-9)
+    j0, j1 = cli.central_differences(lambda z: (z**2, np.sum(z)), x)
+    np.testing.assert_allclose(j0, np.diag(2 * x), atol=1e-9)
+    np.testing.assert_allclose(j1, [1.0, 1.0], atol=1e-9)
 
 
 def test_central_differences():

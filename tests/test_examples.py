@@ -34,6 +34,48 @@ def test_dual_numbers():
     assert r["grid_equal"]
 
 
+def test_dual_numbers_labels_match_the_calls(capsys):
+    load("dual_numbers").main(verbose=True)
+    lines = {line.split("=")[0].strip(): line for line in capsys.readouterr().out.splitlines() if "=" in line}
+    # the lecture's cube(Dual(2, 1)) = Dual(8, 12): same integer arguments, same printed value
+    assert "DualArray(8, tangent=12" in lines["cube(DualArray(2, 1))"]
+    source = (EXAMPLES / "dual_numbers.py").read_text()
+    for label in ("square(DualArray(3.1, 1))", "cube(DualArray(2, 1))", "myexp(DualArray(3, 1))",
+                  "ratio(DualArray(0.5, 1))"):
+        assert f"y = {label}" in source, label
+
+
+def test_plot_derivatives_draws_the_lecture_panels(tmp_path):
+    pytest.importorskip("matplotlib")
+    r = load("plot_derivatives").main(n=100, output=str(tmp_path / "d.png"), verbose=False)
+    ax_sq, ax_err, ax_exp = r["figure"].axes
+    x = np.linspace(0.0, 10.0, 100)
+    y, dy = (line.get_ydata() for line in ax_sq.get_lines())
+    np.testing.assert_array_equal(y, x * x)
+    np.testing.assert_array_equal(dy, 2 * x)
+    (err,) = ax_err.get_lines()
+    np.testing.assert_array_equal(err.get_xdata(), x)
+    curve = err.get_ydata()  # the lecture's abs(1 - yprime.eps / (2 x)): NaN at x = 0, zero elsewhere
+    assert np.isnan(curve[0]) and np.all(curve[1:] == 0)
+    x = np.linspace(0.0, 1.23, 100)
+    y, dy = ax_exp.get_lines()
+    np.testing.assert_array_equal(y.get_xdata(), x)
+    np.testing.assert_allclose(y.get_ydata(), np.exp(2 * x), rtol=1e-15)
+    np.testing.assert_allclose(dy.get_ydata(), 2 * np.exp(2 * x), rtol=1e-15)
+
+
+def test_autograd_comparison_plots_the_tensorflow_exp(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "e.png"
+    r = load("autograd_comparison").main(n=100, verbose=False, output=str(out))
+    y, dy = r["figure"].axes[0].get_lines()
+    x = np.linspace(0.0, 1.23, 100)
+    np.testing.assert_array_equal(y.get_xdata(), x)
+    np.testing.assert_allclose(y.get_ydata(), np.exp(2 * x), rtol=1e-15)
+    np.testing.assert_allclose(dy.get_ydata(), 2 * np.exp(2 * x), rtol=1e-15)
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
 def test_plot_derivatives(tmp_path):
     pytest.importorskip("matplotlib")
     import matplotlib

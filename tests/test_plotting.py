@@ -100,3 +100,51 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install dualarray\[plot\]"):
         dualarray.plot(np.sin, X)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [np.sum, np.cumsum, lambda x: x - x.mean(), lambda x: x * x.size, lambda x: x / np.max(x),
+     lambda x: np.sum(x) * np.ones_like(x)],
+    ids=["sum", "cumsum", "centred", "size", "normalized", "broadcast-sum"],
+)
+def test_non_elementwise_f_is_refused(f):
+    with pytest.raises(ValueError, match="elementwise"):
+        dualarray.plot(f, X)
+    assert not plt.get_fignums()
+
+
+def test_elementwise_check_accepts_piecewise_and_special_functions():
+    import scipy.special
+
+    x = np.linspace(0.1, 5, 50)
+    for f in (np.abs, lambda x: np.where(x > 1, x**2, 1 - x), scipy.special.gamma, lambda x: np.maximum(x, 2.0)):
+        f0, f1 = derivatives(f, x)
+        np.testing.assert_array_equal(f0, f(x))
+
+
+def test_one_panel_per_derivative_with_robust_limits():
+    import scipy.special
+
+    x = np.linspace(0.1, 5, 400)
+    fig, axes = plt.subplots(4, 1, sharex=True)
+    out = dualarray.plot(scipy.special.gamma, x, order=3, ax=axes)
+    assert out is axes
+    ys = [ax.get_lines()[0].get_ydata() for ax in axes]
+    assert all(len(ax.get_lines()) == 1 for ax in axes)
+    np.testing.assert_allclose(ys[0], scipy.special.gamma(x), rtol=1e-13)
+    np.testing.assert_allclose(ys[1], scipy.special.gamma(x) * scipy.special.digamma(x), rtol=1e-12)
+    assert [ax.get_lines()[0].get_label() for ax in axes] == ["f", "f'", "f''", "f'''"]
+    lo, hi = axes[3].get_ylim()
+    assert ys[3].min() < lo < hi and hi - lo < 0.2 * np.ptp(ys[3])  # the pole at 0 is clipped
+    with pytest.raises(ValueError, match="one Axes per derivative"):
+        dualarray.plot(np.sin, X, order=2, ax=axes)
+
+
+def test_derivatives_are_not_drawn_where_f_is_undefined():
+    x = np.linspace(-1, 1, 21)
+    with np.errstate(all="ignore"):
+        ax = dualarray.plot(np.log, x)
+    f, df = (line.get_ydata() for line in ax.get_lines())
+    assert np.isnan(f[x < 0]).all() and np.isnan(df[x < 0]).all()
+    np.testing.assert_allclose(df[x > 0], 1 / x[x > 0], rtol=1e-15)
