@@ -357,12 +357,14 @@ class FiniteDifferences:
     """Richardson-extrapolated central differences of every output of f, with their own error estimate.
 
     For each input ``x_j`` the central difference ``D(h)`` is taken at steps ``h0 / 2**k`` and combined as
-    ``R_k = (4 D(h_k/2) − D(h_k)) / 3`` (error O(h⁴)); steps are halved until two successive ``R_k`` agree
-    to within the tolerance (``rtol·|R| + atol``, with ``atol`` the rounding floor ``C·eps·max|f| / h`` of
-    the output precision ``eps``). Where they never agree, the entries are marked *unreliable*: the
-    finite differences, not the derivative, are then in doubt (an oscillation faster than the step, a
-    kink or a jump near x). Attributes, one entry per output of f (same shapes as the Jacobians):
-    ``jac``, ``spread`` (|R_k − R_{k−1}|, the error estimate), ``atol``, ``unreliable``; ``evaluations``.
+    ``R_k = (4 D(h_k/2) − D(h_k)) / 3`` (error O(h⁴)); steps are halved until three successive ``R_k``
+    agree to within ``rtol·|R| + atol``. ``atol = C·σ / h`` is the rounding floor: σ is the larger of
+    ``eps·max|f|`` (``eps`` of the output dtype) and the noise measured in f near x (cancellation inside
+    f). Entries whose estimates never agree, and every entry of an output that is as rough as its own
+    size at the scale of the smallest step, are marked *unreliable*: there the finite differences, not
+    the derivative, are in doubt (an oscillation faster than the step, a kink or jump near x).
+    Attributes, one entry per output of f (same shapes as the Jacobians): ``jac``, ``spread``
+    (|R_k − R_{k−1}|), ``atol``, ``unreliable``; ``noise`` per output; ``evaluations``.
     """
 
     FLOOR = 64.0  # rounding-error safety factor of the absolute floor
@@ -382,6 +384,25 @@ class FiniteDifferences:
                 scale[i] = max(scale[i], float(np.abs(v[np.isfinite(v)]).max(initial=0.0)))
         return [(a - b) / (up[j] - down[j]) for a, b in zip(fu, fd, strict=True)]
 
+    def _noise(self, f: Callable[[Any], Any], flat: np.ndarray, shape: tuple[int, ...], base: list[np.ndarray],
+               eps: float) -> list[float]:
+        """Rounding noise of each output beyond ``eps·|f|`` (cancellation inside f, like ``(x + 1e8) - 1e8``).
+
+        f at ``x + jδv`` (j = −2..2, δ ≈ sqrt(eps), v a fixed ±1 direction): the 4th difference of a smooth
+        f is ~δ⁴f⁗ ≈ 0, of rounding noise of size σ about sqrt(70)·σ (the ECnoise idea, one sample).
+        """
+        v = np.where(np.random.default_rng(12345).random(flat.size) < 0.5, -1.0, 1.0)
+        step = np.sqrt(eps) * np.maximum(1.0, np.abs(flat)) * v
+        vals: dict[int, list[np.ndarray]] = {0: base}
+        for j in (-2, -1, 1, 2):
+            vals[j] = [_as_inexact(o) for o in _outputs(f((flat + j * step).reshape(shape)))]
+            self.evaluations += 1
+        out = []
+        for i in range(len(base)):
+            d4 = vals[-2][i] - 4 * vals[-1][i] + 6 * vals[0][i] - 4 * vals[1][i] + vals[2][i]
+            out.append(float(np.abs(d4[np.isfinite(d4)]).max(initial=0.0)) / np.sqrt(70.0))
+        return out
+
     def __init__(self, f: Callable[[Any], Any], x: np.ndarray, eps: float, rtol: float) -> None:
         flat = np.asarray(x, dtype=float).ravel()
         base = [_as_inexact(o) for o in _outputs(f(flat.reshape(x.shape).copy()))]
@@ -392,6 +413,7 @@ class FiniteDifferences:
         atols: list[list[np.ndarray]] = [[] for _ in base]
         bad: list[list[np.ndarray]] = [[] for _ in base]
         scale0 = [float(np.abs(b[np.isfinite(b)]).max(initial=0.0)) for b in base]
+        self.noise = self._noise(f, flat, x.shape, base, eps)
 
         for j in range(flat.size):
             h = h0 * max(1.0, abs(flat[j]))
@@ -403,24 +425,27 @@ class FiniteDifferences:
             d_prev, d_half = central(h), central(h / 2)
             r_prev = [(4 * b - a) / 3 for a, b in zip(d_prev, d_half, strict=True)]
             best: tuple[float, Any] | None = None
-            for k in range(1, self.MAX_HALVINGS + 1):
+            prev: list[np.ndarray] | None = None
+            for _ in range(self.MAX_HALVINGS):
                 h /= 2
                 d_next = central(h / 2)
                 r = [(4 * b - a) / 3 for a, b in zip(d_half, d_next, strict=True)]
                 spread = [np.abs(a - b) for a, b in zip(r, r_prev, strict=True)]
-                atol = [self.FLOOR * eps * s / h for s in scale]
+                atol = [self.FLOOR * max(eps * s, n) / h for s, n in zip(scale, self.noise, strict=True)]
                 tol = [rtol * np.maximum(np.abs(a), np.abs(b)) + t
                        for a, b, t in zip(r, r_prev, atol, strict=True)]
                 with np.errstate(invalid="ignore"):
                     # a NaN estimate where f(x) is finite (a step outside the domain) is not converged
                     excess = [np.where(np.isfinite(s) | ~np.isfinite(b0), s / np.where(t > 0, t, 1.0), np.inf)
                               for s, t, b0 in zip(spread, tol, base, strict=True)]
-                worst = max((float(np.nanmax(e, initial=0.0)) for e in excess), default=0.0)
-                if best is None or worst < best[0]:
-                    best = (worst, (r, spread, atol, [e > 1 for e in excess]))
-                if worst <= 1 or k == self.MAX_HALVINGS:
-                    break
-                d_half, r_prev = d_next, r
+                if prev is not None:  # converged: three successive estimates agree (not two, by chance)
+                    both = [np.fmax(e, p) for e, p in zip(excess, prev, strict=True)]
+                    worst = max((float(np.nanmax(e, initial=0.0)) for e in both), default=0.0)
+                    if best is None or worst < best[0]:
+                        best = (worst, (r, spread, atol, [e > 1 for e in both]))
+                    if worst <= 1:
+                        break
+                d_half, r_prev, prev = d_next, r, excess
             assert best is not None
             r, spread, atol, unreliable = best[1]
             for i in range(len(base)):
@@ -436,7 +461,10 @@ class FiniteDifferences:
         self.jac = [stack(c, s) for c, s in zip(cols, shapes, strict=True)]
         self.spread = [stack(c, s) for c, s in zip(spreads, shapes, strict=True)]
         self.atol = [stack(c, s) for c, s in zip(atols, shapes, strict=True)]
-        self.unreliable = [stack(c, s) for c, s in zip(bad, shapes, strict=True)]
+        # f as rough as its own size at the scale of the smallest step: no step resolves it, and the
+        # estimates are bounded by max|f| / h, so their agreement would mean nothing
+        self.rough = [n > 1e-3 * s for n, s in zip(self.noise, scale0, strict=True)]
+        self.unreliable = [stack(c, s) | r for c, s, r in zip(bad, shapes, self.rough, strict=True)]
 
 
 def _best_time(fn: Callable[[], Any], repeat: int) -> float:
@@ -579,9 +607,10 @@ def check_command(args: argparse.Namespace) -> int:
             print("DISAGREES: the value computed on DualArrays differs from plain NumPy")
         return EXIT_DISAGREES
     if doubtful:
-        print(f"INCONCLUSIVE: the finite differences are unreliable at {doubtful} entries (halving the step "
-              "never made two estimates agree: f changes faster than the step, or has a kink or jump near x); "
-              "AD agrees with them everywhere else. Try another point (--x, --seed) to confirm.")
+        print(f"INCONCLUSIVE: the finite differences are unreliable at {doubtful} entries (their estimates "
+              "at smaller and smaller steps never agree: f changes faster than the smallest step, or has a "
+              "kink or jump near x), so they cannot judge AD there; everywhere else AD agrees with them. "
+              "Try another point (--x, --seed).")
         return EXIT_INCONCLUSIVE
     print("OK: dualarray differentiates this function")
     return EXIT_OK
