@@ -249,6 +249,8 @@ def _save_plot(f: Callable[[Any], Any], x: np.ndarray, order: int, path: str, ti
         warnings.simplefilter("ignore", RuntimeWarning)
         plot(f, x, order=order, ax=list(axes))
     axes[0].set_title(title)
+    pad = 0.02 * (x[-1] - x[0])
+    axes[-1].set_xlim(x[0] - pad, x[-1] + pad)  # the whole --x range, even where f is undefined (a gap)
     for ax in axes:
         ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -183,12 +183,28 @@ def test_plot_help_says_elementwise(capsys):
     assert "elementwise" in capsys.readouterr().out
 
 
-def test_plot_outside_the_domain_is_silent(tmp_path, capsys):
+def _capture_figures(monkeypatch):
+    from matplotlib.figure import Figure
+
+    figures = []
+    save = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (figures.append(self), save(self, *a, **k)))
+    return figures
+
+
+def test_plot_outside_the_domain_is_silent(tmp_path, capsys, monkeypatch):
     pytest.importorskip("matplotlib")
+    figures = _capture_figures(monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert main(["plot", "log(x)", "--x", "-1:1", "-o", str(tmp_path / "log.png")]) == 0
     assert capsys.readouterr().err == ""
+    (fig,) = figures
+    lo, hi = fig.axes[0].get_xlim()
+    assert lo < -1 and hi > 1  # the gap where log is undefined is shown, not cropped away
+    f, df = (ax.get_lines()[0].get_ydata() for ax in fig.axes)
+    x = np.linspace(-1, 1, 400)
+    assert np.isnan(f[x < 0]).all() and np.isnan(df[x < 0]).all() and np.isfinite(df[x > 0]).all()
 
 
 def test_plot_loop_into_zeros_gets_the_hint(tmp_path, capsys, monkeypatch):
@@ -209,11 +225,8 @@ def test_plot_loop_into_zeros_gets_the_hint(tmp_path, capsys, monkeypatch):
 def test_plot_one_panel_per_derivative(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     import scipy.special
-    from matplotlib.figure import Figure
 
-    figures = []
-    save = Figure.savefig
-    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (figures.append(self), save(self, *a, **k)))
+    figures = _capture_figures(monkeypatch)
     assert main(["plot", "gamma(x)", "--x", "0.1:5", "--order", "3", "-o", str(tmp_path / "g.png")]) == 0
     assert (tmp_path / "g.png").read_bytes().startswith(PNG)
     (fig,) = figures
