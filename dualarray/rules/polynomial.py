@@ -687,7 +687,7 @@ def _polyvalnd(pts, c):
 
 _P2 = np.polynomial.polynomial
 # polyval2d: Σ_ij c_ij x^i y^j at matching points; polygrid2d: on the grid x ⊗ y. They dispatch (and so are
-# registered) from NumPy 2.3 on; polyvalnd exists from NumPy 2.5 on.
+# registered) from NumPy 2.4 on; polyvalnd exists from NumPy 2.5 on.
 _EVALUATORS = {
     "polyval2d": lambda: _eval2d(_P2.polyval2d, lambda X, c, Y: np.einsum("...i,ij,...j->...", X, c, Y)),
     "polygrid2d": lambda: _eval2d(

@@ -119,7 +119,7 @@ CASES = [
     Case("i0", np.i0, ("small",), [((),), ((5,),)], R),
 ]
 
-# numpy.polynomial's 2-D evaluators dispatch from NumPy 2.3 on (rules registered only then); polyvalnd is 2.5+
+# numpy.polynomial's 2-D evaluators dispatch from NumPy 2.4 on (rules registered only then); polyvalnd is 2.5+
 _P = np.polynomial.polynomial
 if allows_array_function_override(_P.polyval2d):
     CASES += [
