@@ -8,6 +8,7 @@ into the rule tables of :mod:`dualarray._registry`. Everything that would drop a
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
 import numpy as np
@@ -94,7 +95,7 @@ class DualArray(NDArrayOperatorsMixin):
     array(20.08553692)
     """
 
-    __slots__ = ("value", "_tangent", "_ndir", "_batched", "tag")
+    __slots__ = ("value", "_tangent", "_ndir", "_batched", "tag", "_links", "__weakref__")
     __array_priority__ = 100
 
     value: Any
@@ -117,6 +118,7 @@ class DualArray(NDArrayOperatorsMixin):
             # the common seed DualArray(x, v): what the general path below gives, without its checks
             self.value = value
             self.tag = DEFAULT_TAG if tag is None else tag
+            self._links = None
             self._batched = False
             self._tangent = tangent[None].copy()  # never aliased: in-place updates must not reach the caller
             self._ndir = 1
@@ -133,6 +135,7 @@ class DualArray(NDArrayOperatorsMixin):
                 )
         self.value = value
         self.tag = tag
+        self._links = None
         self._batched = bool(batched)
         if tangent is None:
             if batched:
@@ -145,8 +148,6 @@ class DualArray(NDArrayOperatorsMixin):
             self._ndir = 1
             return
         t = dirs.from_user(tangent, value, _tangent_dtype(np.dtype(value.dtype), tangent), batched)
-        if isinstance(value, DualArray) and not isinstance(t, DualArray):
-            t = _lift_like(t, value)
         self._tangent = t
         self._ndir = dirs.count(t)
 
@@ -159,6 +160,7 @@ class DualArray(NDArrayOperatorsMixin):
         self._ndir = ndir
         self._batched = batched
         self.tag = tag
+        self._links = None
         return self
 
     # ------------------------------------------------------------------ tangent access
@@ -185,7 +187,10 @@ class DualArray(NDArrayOperatorsMixin):
         return self._batched
 
     def _writable_tangent(self) -> Any:
-        """Materialize the tangent (zeros for a symbolic zero, a copy for a broadcast view)."""
+        """Materialize the tangent before a view of it is taken or it is written.
+
+        A symbolic zero becomes zeros (nested zeros for a nested value), a read-only broadcast a copy.
+        """
         t = self._tangent
         if t is None:
             t = dirs.zeros(self._ndir, self.value, self.tangent_dtype)
@@ -194,6 +199,20 @@ class DualArray(NDArrayOperatorsMixin):
             t = t.copy()
             self._tangent = t
         return t
+
+    def _share(self, view: DualArray) -> DualArray:
+        """Record (weakly) that ``view`` shares memory with this array, for :func:`_lift_storage`."""
+        links = self._links
+        if links is None:
+            links = self._links = []
+        elif len(links) >= 16:
+            links[:] = [r for r in links if r() is not None]
+        links.append(weakref.ref(view))
+        view._links = [weakref.ref(self)]
+        return view
+
+    def _shares_memory_with_a_live_array(self) -> bool:
+        return any(r() is not None for r in self._links or ())
 
     # ------------------------------------------------------------------ ndarray-like surface
     @property
@@ -356,14 +375,14 @@ class DualArray(NDArrayOperatorsMixin):
     def __getitem__(self, index: Any) -> DualArray:
         _check_index(index)
         value = self.value[index]
-        if self._tangent is None:
-            if _is_basic(index) and isinstance(self.value, np.ndarray) and np.shares_memory(value, self.value):
+        if _is_basic(index):
+            plain = strip_all(self.value)
+            if isinstance(plain, np.ndarray) and np.shares_memory(strip_all(value), plain):
                 # A view: give the parent a real tangent so writes through the view reach it.
-                self._writable_tangent()
-            else:
-                return DualArray._new(value, None, self._ndir, self._batched, self.tag)
-        elif _is_basic(index):
-            self._writable_tangent()
+                t = self._writable_tangent()[dirs.key(index)]
+                return self._share(DualArray._new(value, t, self._ndir, self._batched, self.tag))
+        if self._tangent is None:
+            return DualArray._new(value, None, self._ndir, self._batched, self.tag)
         return DualArray._new(value, self._tangent[dirs.key(index)], self._ndir, self._batched, self.tag)
 
     def __setitem__(self, index: Any, item: Any) -> None:
@@ -389,7 +408,7 @@ class DualArray(NDArrayOperatorsMixin):
         else:
             item_value, item_tangent = item, None
         if isinstance(item_value, DualArray) and not isinstance(self.value, DualArray):
-            self.value = _lift_like(self.value, item_value)
+            self.value = _lift_storage(self, self.value, item_value)
         self.value[index] = item_value
         if item_tangent is None:
             if self._tangent is not None:
@@ -397,7 +416,7 @@ class DualArray(NDArrayOperatorsMixin):
             return
         t = self._writable_tangent()
         if isinstance(item_tangent, DualArray) and not isinstance(t, DualArray):
-            t = self._tangent = _lift_like(t, item_tangent)
+            t = self._tangent = _lift_storage(self, t, item_tangent)
         target_ndim = np.ndim(self.value[index])
         t[dirs.key(index)] = dirs.align(item_tangent, target_ndim)
 
@@ -542,6 +561,22 @@ def strip_all(obj: Any) -> Any:
     return obj
 
 
+def _lift_storage(target: DualArray, arr: Any, like: DualArray) -> DualArray:
+    """``arr`` (target's plain value or tangent) lifted to hold ``like``'s nested derivative.
+
+    The lift allocates new memory for the inner tangent; when ``target`` shares memory with another
+    DualArray (a view or a parent of views), that memory would not be shared and the derivative written
+    into it would be lost for the other array, so this refuses.
+    """
+    if target._shares_memory_with_a_live_array():
+        raise TypeError(
+            "an in-place update writes a second-order (nested) derivative into a view, or into an array with "
+            "views, whose storage holds first-order derivatives only; the views would not see it. Work on a "
+            "copy (v = y[1:].copy()) or build the result out of place (np.concatenate, np.where, arithmetic)."
+        )
+    return _lift_like(arr, like)
+
+
 def _lift_like(arr: Any, like: DualArray) -> DualArray:
     """Wrap a plain array as a constant DualArray of ``like``'s tag (for nested writes)."""
     inner = arr
@@ -580,13 +615,7 @@ class Frame:
         self.batched = batched
 
     def wrap(self, value: Any, tangent: Any) -> DualArray:
-        """A result DualArray of this frame (``tangent`` in internal layout, None for zero).
-
-        A nested value gets a nested tangent (a plain one is lifted to a constant of the value's tag), so
-        writes of second-order terms through views land in memory the parent shares.
-        """
-        if tangent is not None and type(value) is DualArray and type(tangent) is not DualArray:
-            tangent = _lift_like(tangent, value)
+        """A result DualArray of this frame (``tangent`` in internal layout, None for zero)."""
         return DualArray._new(value, tangent, self.ndir, self.batched, self.tag)
 
     def zeros(self, value: Any) -> Any:

@@ -27,7 +27,7 @@ import numpy.lib.recfunctions as _recfunctions
 import numpy.lib.stride_tricks as _stride_tricks
 
 from .. import _directions as dirs
-from .._core import DualArray, _lift_like, split
+from .._core import DualArray, _lift_storage, split, strip_all
 from .._registry import implements, nondifferentiable, unsupported
 
 
@@ -39,6 +39,7 @@ def _zeros(frame: Any, v: Any) -> Any:
 
 
 def _is_view(y: Any, x: Any) -> bool:
+    x, y = strip_all(x), strip_all(y)
     return (isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.size > 0
             and np.may_share_memory(y, x))
 
@@ -54,8 +55,8 @@ def linear(a: Any, on_value, on_tangent) -> Any:
     if frame is None:
         return y
     if isinstance(a, DualArray) and a.tag == frame.tag and _is_view(y, x):
-        if t is None or (isinstance(t, np.ndarray) and not t.flags.writeable):
-            t = a._writable_tangent()  # a real, writable tangent in the parent, so the view's shares it
+        t = a._writable_tangent()  # a real, writable tangent in the parent, so the view's shares it
+        return a._share(frame.wrap(y, on_tangent(t, y)))
     if t is None:
         return frame.wrap(y, None)
     return frame.wrap(y, on_tangent(t, y))
@@ -754,7 +755,7 @@ def _write(name: str, dst: Any, src: Any, on_value, on_tangent) -> None:
     """In-place ``on_value(dst.value, src_value)``, then ``on_tangent(dst_tangent, src_tangent)``."""
     sv, st = _source(name, dst, src)
     if isinstance(sv, DualArray) and not isinstance(dst.value, DualArray):
-        dst.value = _lift_like(dst.value, sv)
+        dst.value = _lift_storage(dst, dst.value, sv)
     on_value(dst.value, sv)
     if not np.issubdtype(dst.dtype, np.inexact):
         st = None  # written values are cast to integers: piecewise constant
@@ -764,7 +765,7 @@ def _write(name: str, dst: Any, src: Any, on_value, on_tangent) -> None:
         st = np.zeros((dst._ndir, *np.shape(sv)), dtype=dst.tangent_dtype)
     t = dst._writable_tangent()
     if isinstance(st, DualArray) and not isinstance(t, DualArray):
-        t = dst._tangent = _lift_like(t, st)
+        t = dst._tangent = _lift_storage(dst, t, st)
     on_tangent(t, st)
 
 
