@@ -229,30 +229,24 @@ implements(np.nanmax)(_nan_extremum(np.nanmax))
 implements(np.nanmin)(_nan_extremum(np.nanmin))
 
 
-@implements(np.nansum)
-def _nansum(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
-    # sum with NaN replaced by 0: their tangents are dropped
-    frame, (x,), (t,) = split([a])
-    kw = _given(keepdims=keepdims, initial=initial, where=where)
-    y = np.nansum(x, axis=axis, dtype=dtype, **kw)
-    if t is None:
-        return _finish(frame, y, None, out)
-    kw.pop("initial", None)
-    d = np.where(np.isnan(_plain(x)), 0, frame.wrap(x, t))
-    return _finish(frame, y, _tangent_of(np.sum(d, axis=axis, **kw), y), out)
+def _nan_fill(nan_func, func, fill: float):
+    """``nansum``/``nanprod``: ``func`` with NaN replaced by ``fill`` (their tangents are dropped)."""
+
+    def impl(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
+        frame, (x,), (t,) = split([a])
+        kw = _given(keepdims=keepdims, initial=initial, where=where)
+        y = nan_func(x, axis=axis, dtype=dtype, **kw)
+        if t is None:
+            return _finish(frame, y, None, out)
+        kw.pop("initial", None)
+        d = np.where(np.isnan(_plain(x)), fill, frame.wrap(x, t))
+        return _finish(frame, y, _tangent_of(func(d, axis=axis, **kw), y), out)
+
+    return impl
 
 
-@implements(np.nanprod)
-def _nanprod(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
-    # product with NaN replaced by 1 (exact with zeros, through the multiply.reduce rule)
-    frame, (x,), (t,) = split([a])
-    kw = _given(keepdims=keepdims, initial=initial, where=where)
-    y = np.nanprod(x, axis=axis, dtype=dtype, **kw)
-    if t is None:
-        return _finish(frame, y, None, out)
-    kw.pop("initial", None)
-    d = np.where(np.isnan(_plain(x)), 1, frame.wrap(x, t))
-    return _finish(frame, y, _tangent_of(np.prod(d, axis=axis, **kw), y), out)
+implements(np.nansum)(_nan_fill(np.nansum, np.sum, 0))
+implements(np.nanprod)(_nan_fill(np.nanprod, np.prod, 1))  # exact with zeros, through multiply.reduce
 
 
 # ---------------------------------------------------------------- means and moments
