@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing.overrides import get_overridable_numpy_array_functions
 
-from dualarray import DualArray, new_tag
+from dualarray import DualArray, hessian, new_tag
 from dualarray._registry import FUNCTIONS, NON_DIFFERENTIABLE, UNSUPPORTED
 
 
@@ -394,3 +394,44 @@ def test_det_large_singular_uses_svd_branch():
     d = np.linalg.det(nested(a, e, e))
     np.testing.assert_allclose(d.tangent.value, np.sum(adjugate_brute(a).T * e), rtol=1e-8)
     np.testing.assert_allclose(second(d), _polynomial_second_derivative(a, e), rtol=1e-5)
+
+
+def test_pinv_hermitian_reads_the_lower_triangle_at_first_and_second_order():
+    A = np.array([[2.0, 5.0], [1.0, 3.0]])
+    E = np.array([[1.0, 0.0], [0.0, 0.0]])
+    S = np.array([[2.0, 1.0], [1.0, 3.0]])
+    Si = np.linalg.inv(S)
+    np.testing.assert_allclose(np.linalg.pinv(DualArray(A, E), hermitian=True).tangent, -Si @ E @ Si, rtol=1e-12)
+    w = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+    def via_pinv(x):
+        return np.sum(w * np.linalg.pinv(x.reshape(2, 2), hermitian=True))
+
+    def via_inv(x):
+        m = x.reshape(2, 2)
+        low = np.stack([np.stack([m[0, 0], m[1, 0]]), np.stack([m[1, 0], m[1, 1]])])
+        return np.sum(w * np.linalg.inv(low))
+
+    x = np.array([2.0, 0.3, 1.0, 3.0])
+    np.testing.assert_allclose(hessian(via_pinv)(x), hessian(via_inv)(x), rtol=1e-10, atol=1e-12)
+
+
+def test_pinv_and_lstsq_refuse_a_cutoff_that_drops_a_nonzero_singular_value():
+    A = np.diag([3.0, 1.0, 0.5])
+    E = np.zeros((3, 3))
+    E[0, 2] = 1.0
+    with pytest.raises(NotImplementedError, match="constant rank"):
+        np.linalg.pinv(DualArray(A, E), rcond=0.3)
+    with pytest.raises(NotImplementedError, match="constant rank"):
+        np.linalg.lstsq(DualArray(A, E), np.ones(3), rcond=0.3)
+    # a cutoff that drops nothing (or only exact zeros) is fine
+    np.linalg.pinv(DualArray(A, E), rcond=0.1)
+    np.linalg.pinv(DualArray(np.diag([3.0, 1.0, 0.0]), E), rcond=0.1)
+
+
+def test_det_second_order_at_large_low_rank_matrices_raises_instead_of_guessing():
+    rng = np.random.default_rng(11)
+    B = rng.standard_normal((11, 9))
+    A = B @ rng.standard_normal((9, 11))  # rank 9 = n - 2
+    with pytest.raises(NotImplementedError, match="second derivatives"):
+        hessian(lambda x: np.linalg.det(x.reshape(11, 11)))(A.ravel())

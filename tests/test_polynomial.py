@@ -7,7 +7,7 @@ import numpy.polynomial.chebyshev as C
 import numpy.polynomial.polynomial as P
 import pytest
 
-from dualarray import DualArray, new_tag
+from dualarray import DualArray, jacobian, new_tag
 
 
 def _rng(seed: int) -> np.random.Generator:
@@ -319,3 +319,17 @@ def test_long_convolutions_use_the_fft_path(monkeypatch):
     d = _nested(a, da, da)
     nested = np.convolve(d, d[:30], "valid")
     np.testing.assert_allclose(nested.tangent.tangent, np.convolve(da, da[:30], "valid") * 2, atol=1e-11)
+
+
+def test_unwrap_differentiates_the_period():
+    p = np.array([0.0, 3.3, 6.1, 1.2, 4.4, -2.3])
+    got = jacobian(lambda P: np.unwrap(p + 0 * P, period=P))(5.0)
+    h = 1e-6
+    fd = (np.unwrap(p, period=5.0 + h) - np.unwrap(p, period=5.0 - h)) / (2 * h)
+    np.testing.assert_allclose(got, fd, atol=1e-8)
+
+
+def test_roots_of_a_list_holding_dualarrays():
+    r = np.roots([1.0, DualArray(-3.0, 1.0), 2.0])
+    np.testing.assert_allclose(r.value, [2.0, 1.0])
+    np.testing.assert_allclose(r.tangent, [-2.0, 1.0])  # ṙ = −r / p′(r)

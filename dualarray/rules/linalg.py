@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .. import _directions as dirs
-from .._core import DualArray, split
+from .._core import DualArray, split, strip_all
 from .._registry import implements, nondifferentiable
 from .shape import _into
 
@@ -534,6 +534,23 @@ def _inv(a):
     return frame.wrap(y, None if t is None else -np.matmul(np.matmul(y, t), y))
 
 
+def _refuse_truncation(name: str, A: Any, cutoff: Any, hermitian: bool) -> None:
+    """The pseudo-inverse formulas hold at constant rank: a cut-off that drops a singular value that is
+    not (numerically) zero changes the function discontinuously, so its derivative is refused."""
+    if cutoff is None or cutoff is np._NoValue:
+        return
+    s = np.linalg.svd(strip_all(A), compute_uv=False, hermitian=hermitian)
+    smax = np.max(s, axis=-1, keepdims=True)
+    zero = 100 * np.finfo(s.dtype).eps * np.maximum(smax, np.finfo(s.dtype).tiny) * max(np.shape(strip_all(A))[-2:])
+    dropped = (s > zero) & (s <= np.asarray(cutoff)[..., None] * smax)
+    if np.any(dropped):
+        raise NotImplementedError(
+            f"numpy.linalg.{name}: rcond/rtol drops a nonzero singular value here, where the pseudo-inverse "
+            "is not differentiable in the usual sense; dualarray differentiates only at constant rank. "
+            "Truncate the matrix yourself (e.g. from its SVD) or pass a smaller rcond."
+        )
+
+
 # X = A⁺  ⇒  Ẋ = −XȦX + XXᴴȦᴴ(I − AX) + (I − XA)ȦᴴXᴴX   (constant rank)
 @implements(np.linalg.pinv)
 def _pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
@@ -541,8 +558,10 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
     X = np.linalg.pinv(A, rcond, hermitian, rtol=rtol)
     if frame is None or t is None:
         return X if frame is None else frame.wrap(X, None)
+    _refuse_truncation("pinv", A, rcond if rtol is np._NoValue else rtol, hermitian)
     if hermitian:
         t = _hermitian_from(t, "L")
+        A = _hermitian_from(A, "L")  # LAPACK reads the lower triangle only (also what nested values see)
     th = _mH(t)
     Xh = _mH(X)
     dX = -np.matmul(np.matmul(X, t), X)
@@ -562,6 +581,8 @@ def _lstsq(a, b, rcond=None):
     xm, bm = (_vec(x), _vec(B)) if vector else (x, B)
     tbm = None if tb is None else (_vec(tb) if vector else tb)
     cutoff = np.finfo(np.result_type(_plain(A))).eps * max(np.shape(A)[-2:]) if rcond is None else rcond
+    if ta is not None:
+        _refuse_truncation("lstsq", A, cutoff, False)
     X = np.linalg.pinv(A, rtol=cutoff)
     t = None if tbm is None else np.matmul(X, tbm)
     if ta is not None:
@@ -693,6 +714,14 @@ def _adjugate(A: Any) -> Any:
     if n <= _CONTOUR_MAX_N:
         return _adjugate_contour(A)
     U, s, Vh = np.linalg.svd(A)
+    if isinstance(A, DualArray):  # second order: exact only for a real A with a simple zero singular value
+        sv = strip_all(s)
+        tol = 100 * np.finfo(sv.dtype).eps * n * np.max(sv, axis=-1, keepdims=True)
+        if _is_complex(A) or np.any(np.sum(sv <= tol, axis=-1) >= 2):
+            raise NotImplementedError(
+                f"second derivatives of numpy.linalg.det at a singular {n}×{n} matrix of rank ≤ n−2 (or complex) "
+                "are not implemented for n > 10; first derivatives are exact"
+            )
     if _is_complex(A):
         # the phase of det(U)·det(Vᴴ) moves with the SVD gauge: keep it differentiable (U, Vᴴ are unitary,
         # so these dets take the det·inverse branch above)

@@ -206,6 +206,8 @@ def _horner_tangent(t: Any, r: Any) -> Any:
 @implements(np.roots)
 def _roots(p):
     # p(r) = 0  ⇒  ṙ = -ṗ(r) / p'(r)   (simple roots)
+    if isinstance(p, list | tuple):
+        p = np.stack(p)  # a list holding DualArrays (NumPy dispatched on them)
     frame, (c,), (t,) = split([p])
     r = np.roots(c)
     if frame is None:
@@ -565,11 +567,14 @@ def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 # ---------------------------------------------------------------- signals and special functions
 @implements(np.unwrap)
 def _unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
-    # adds piecewise-constant multiples of the period: ẏ = ṗ
-    frame, (v, dv, pv), (t, _, _) = split([p, discont, period])
+    # y = p + k·period with k piecewise constant: ẏ = ṗ + k·ṗeriod (discont only moves the jumps)
+    frame, (v, dv, pv), (t, _, tp) = split([p, discont, period])
     y = np.unwrap(v, discont=dv, axis=axis, period=pv)
     if frame is None:
         return y
+    if tp is not None:
+        k = np.round((_plain(y) - _plain(v)) / _plain(pv))
+        t = dirs.add(t, k * dirs.align(tp, np.ndim(y)))
     if t is not None and t.dtype != y.dtype and np.issubdtype(np.result_type(y), np.inexact):
         t = t.astype(np.result_type(y))
     return frame.wrap(y, t)
