@@ -14,8 +14,11 @@ Conventions (one per hard point, each tested in ``tests/test_linalg.py``):
   direction is Hermitian-completed from that same triangle.
 * ``slogdet``: for real input the sign is a DualArray with zero tangent; ``logabsdet`` is
   differentiable (``tr(A⁻¹Ȧ)``). For complex input the sign moves too.
-* Eigen-/singular vectors are defined up to a gauge (sign, or phase for complex); the tangents keep
-  LAPACK's conventions (unit norm; ``eig``: largest component real).
+* Eigen-/singular vectors are defined up to a gauge (sign, or phase for complex). The tangents keep
+  unit norm; ``eig`` keeps LAPACK's largest component real. For complex ``eigh``/``svd`` the phase
+  tangent is the "parallel transport" gauge (``Im vᴴv̇ = 0``), not LAPACK's (which keeps one row
+  real), so raw complex eigenvectors differ from finite differences of NumPy's by ``i·θ·v``;
+  phase-independent results (projectors, ``U @ Vh``, reconstructions) are exact.
 
 Tangents carry a leading direction axis; every matrix function here broadcasts over leading
 dimensions, so rules use ``A @ t`` / ``np.linalg.solve(A, t)`` with ``t`` of shape ``(k, ..., n, m)``
