@@ -244,3 +244,15 @@ def test_round_builtin_and_quiet_divide_partials():
         warnings.simplefilter("always")
         x / x
     assert len(caught) == 1  # NumPy's own warning for 0/0, none from the derivative
+
+
+def test_python_complex_constants_times_numpy_scalars():
+    x = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(jacobian(lambda a: 1j * a[1])(x), [0, 1j])
+    np.testing.assert_array_equal(jacobian(lambda a: 1j / a[1])(x), [0, -0.25j])
+
+
+def test_select_with_a_nested_default():
+    x = np.array([0.5, -1.0, 2.0, 0.3, 0.7, 1.1])
+    h = hessian(lambda a: np.sum(np.select([a[:3] > 0], [a[:3]], default=a[3:] ** 2)))(x)
+    np.testing.assert_array_equal(np.diag(h), [0, 0, 0, 0, 2, 0])

@@ -251,3 +251,35 @@ def test_private_spherical_ufuncs_work_directly():
     y = u._spherical_kn_d(1, _dual())
     expected = _fd(lambda z: sc.spherical_kn(1, z, derivative=True), X + 0.5)
     np.testing.assert_allclose(y.tangent, expected, rtol=1e-7)
+
+
+def _central(f, x, h=1e-6):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [
+        (lambda t: sc.kn(1.5, t), 1.0),  # SciPy truncates the order: the derivative must too
+        (lambda t: sc.yn(2.5, t), 1.0),
+        (lambda p: sc.bdtr(1, 4.5, p), 0.3),
+        (lambda p: sc.nbdtr(2, 4.7, p), 0.3),
+        (lambda t: sc.expn(0.5, t), 0.5),
+        (lambda t: sc.elliprg(-2.647 + 1.664j, -1.986 + 1.629j, t), -0.955 + 1.983j),  # √x·√y branch
+    ],
+)
+def test_truncated_orders_and_branches(f, x):
+    import warnings
+
+    from dualarray import derivative
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_allclose(derivative(f)(x), _central(f, x), rtol=1e-7)
+
+
+def test_elliprf_zero_tangent_stays_zero_at_an_infinite_partial():
+    from dualarray import jacobian
+
+    jac = jacobian(lambda p: sc.elliprf(p[0], p[1], 0.5))(np.array([0.0, 0.7]))
+    assert jac[0] == -np.inf and np.isfinite(jac[1])

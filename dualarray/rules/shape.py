@@ -680,16 +680,18 @@ def _where(condition, *xy):
 
 @implements(np.select)
 def _select(condlist, choicelist, default=0):
-    conds = [_strip_all(c) for c in condlist]
+    # the default is passed as a last choice under an always-true condition (what np.select does
+    # itself), so a DualArray default is seen by NumPy's dispatch at every level of nesting
+    conds = [*(_strip_all(c) for c in condlist), np.ones((), dtype=bool)]
     choices = list(choicelist)
     frame, values, tangents = split([*choices, default])
-    y = np.select(conds, values[:-1], values[-1])
+    y = np.select(conds, values, 0)
     if frame is None or all(t is None for t in tangents):
         return y if frame is None else frame.wrap(y, None)
     shape = np.shape(y)
     full = [dirs.broadcast_to(_zeros(frame, v) if t is None else t, shape)
             for v, t in zip(values, tangents, strict=True)]
-    return frame.wrap(y, np.select(conds, full[:-1], full[-1]))
+    return frame.wrap(y, np.select(conds, full, 0))
 
 
 @implements(np.choose)

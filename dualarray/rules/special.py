@@ -289,7 +289,7 @@ PARTIALS.update({
     sc.y0:        (lambda x, y: -sc.y1(x),),
     sc.y1:        (lambda x, y: (sc.y0(x) - sc.yv(2.0, x)) / 2,),
     sc.yv:        (ORDER_V, lambda v, x, y: (sc.yv(v - 1, x) - sc.yv(v + 1, x)) / 2),
-    sc.yn:        (ORDER_N, lambda n, x, y: (sc.yv(n - 1, x) - sc.yv(n + 1, x)) / 2),
+    sc.yn:        (ORDER_N, lambda n, x, y: (sc.yv(np.trunc(n) - 1, x) - sc.yv(np.trunc(n) + 1, x)) / 2),
     sc.iv:        (ORDER_V, lambda v, x, y: (sc.iv(v - 1, x) + sc.iv(v + 1, x)) / 2),
     sc.i0:        (lambda x, y: sc.i1(x),),
     sc.i1:        (lambda x, y: (sc.i0(x) + sc.iv(2.0, x)) / 2,),
@@ -297,7 +297,7 @@ PARTIALS.update({
     sc.i1e:       (lambda x, y: (sc.i0e(x) + sc.ive(2.0, x)) / 2 - np.sign(x) * y,),
     sc.kv:        (ORDER_V, lambda v, x, y: -(sc.kv(v - 1, x) + sc.kv(v + 1, x)) / 2),
     sc.kve:       (ORDER_V, lambda v, x, y: y - (sc.kve(v - 1, x) + sc.kve(v + 1, x)) / 2),
-    sc.kn:        (ORDER_N, lambda n, x, y: -(sc.kv(n - 1, x) + sc.kv(n + 1, x)) / 2),
+    sc.kn:        (ORDER_N, lambda n, x, y: -(sc.kv(np.trunc(n) - 1, x) + sc.kv(np.trunc(n) + 1, x)) / 2),
     sc.k0:        (lambda x, y: -sc.k1(x),),
     sc.k0e:       (lambda x, y: y - sc.k1e(x),),
     sc.k1:        (lambda x, y: -(sc.k0(x) + sc.kv(2.0, x)) / 2,),
@@ -602,7 +602,8 @@ def _ellipeinc_dm(phi, m, y):
 
 
 def _expn_d(n, x, y):
-    # E_n' = -E_{n-1};  E_0 = e^(-x)/x:  E_0' = -E_0 (1 + 1/x)
+    # E_n' = -E_{n-1};  E_0 = e^(-x)/x:  E_0' = -E_0 (1 + 1/x)   (SciPy truncates n to an integer)
+    n = np.trunc(n)
     with _err():
         return np.where(np.equal(n, 0), -y * (1 + 1 / x), -sc.expn(n - 1, x))
 
@@ -651,7 +652,7 @@ def _rg_dz(x, y, z):
     # differentiate 6 R_G = 3z R_F - (x-z)(y-z) R_D + 3√(xy/z) in z (DLMF 19.21.10)
     rd = sc.elliprd(x, y, z)
     d = (3 * sc.elliprf(x, y, z) - z * rd / 2 + (x + y - 2 * z) * rd - (x - z) * (y - z) * _rd_dz(x, y, z, rd)
-         - 1.5 * np.sqrt(x * y) / (z * np.sqrt(z)))
+         - 1.5 * np.sqrt(x) * np.sqrt(y) / (z * np.sqrt(z)))  # √x·√y: the branch R_G uses (not √(xy))
     return d / 6
 
 
@@ -698,8 +699,9 @@ PARTIALS.update({
     sc.ellipkinc: (singular(lambda phi, m, y: 1 / np.sqrt(1 - m * np.sin(phi) ** 2)),
                    singular(_ellipkinc_dm)),
     sc.ellipeinc: (lambda phi, m, y: np.sqrt(1 - m * np.sin(phi) ** 2), singular(_ellipeinc_dm)),
-    sc.elliprf:   (lambda x, y, z, r: -sc.elliprd(y, z, x) / 6, lambda x, y, z, r: -sc.elliprd(z, x, y) / 6,
-                   lambda x, y, z, r: -sc.elliprd(x, y, z) / 6),
+    sc.elliprf:   (singular(lambda x, y, z, r: -sc.elliprd(y, z, x) / 6),
+                   singular(lambda x, y, z, r: -sc.elliprd(z, x, y) / 6),
+                   singular(lambda x, y, z, r: -sc.elliprd(x, y, z) / 6)),
     sc.elliprc:   (singular(_rc_dx), singular(_rc_dy)),
     sc.elliprd:   (singular(lambda x, y, z, r: _rd_dx(x, y, z, r)),
                    singular(lambda x, y, z, r: _rd_dx(y, x, z, r)), singular(_rd_dz)),
@@ -757,15 +759,15 @@ def _gamma_rate_pdf(a, b, x):
 
 
 def _binom_dp(k, n, p):
-    # ∂p bdtr = -(n-k) C(n,k) p^k (1-p)^(n-k-1), k rounded down
-    k = np.floor(k)
+    # ∂p bdtr = -(n-k) C(n,k) p^k (1-p)^(n-k-1), k and n rounded down (as SciPy does)
+    k, n = np.floor(k), np.floor(n)
     with _err():
         return -np.exp(sc.xlogy(k, p) + sc.xlog1py(n - k - 1, -p) - sc.betaln(n - k, k + 1))
 
 
 def _nbinom_dp(k, n, p):
-    # nbdtr = I_p(n, k + 1)
-    k = np.floor(k)
+    # nbdtr = I_p(n, k + 1), k and n rounded down (as SciPy does)
+    k, n = np.floor(k), np.floor(n)
     return _beta_density(n, k + 1, p)
 
 

@@ -1016,6 +1016,8 @@ def _fast_multiply(a: Any, b: Any) -> Any:
         return None
     tag, ndir, batched, va, ta, vb, tb = ops
     y = va * vb  # plain values and constants: y is an ndarray or a NumPy scalar
+    if type(y) is complex:  # Python complex * NumPy float scalar: Python arithmetic took over
+        y = np.multiply(va, vb)
     nd = y.ndim
     if not nd and _scalar_case(va, ta, vb, tb):
         # 0-d, one direction: NumPy-scalar arithmetic (the same IEEE results, a fraction of the overhead)
@@ -1056,6 +1058,8 @@ def _fast_divide(a: Any, b: Any) -> Any:
         return None
     tag, ndir, batched, va, ta, vb, tb = ops
     y = va / vb
+    if type(y) is complex:  # Python complex / NumPy float scalar: Python arithmetic took over
+        y = np.divide(va, vb)
     if not _all_finite(y):  # zeros of b (or overflow): the table's partials and their masking, as _call
         t = _partials_tangent(_DIVIDE_UFUNC, _DIVIDE, [va, vb], [ta, tb], y)
         return _new(y, t, ndir, batched, tag)
