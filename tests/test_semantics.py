@@ -256,3 +256,18 @@ def test_select_with_a_nested_default():
     x = np.array([0.5, -1.0, 2.0, 0.3, 0.7, 1.1])
     h = hessian(lambda a: np.sum(np.select([a[:3] > 0], [a[:3]], default=a[3:] ** 2)))(x)
     np.testing.assert_array_equal(np.diag(h), [0, 0, 0, 0, 2, 0])
+
+
+def test_add_at_of_a_nested_operand_into_a_first_order_array():
+    def f(x):
+        y = x * 1.0
+        np.add.at(y, [0, 0], x[1] ** 2)
+        return np.sum(y**2)
+
+    x = np.array([0.7, 2.0])
+    np.testing.assert_allclose(hessian(f)(x), _fd_hessian(f, x), rtol=1e-5, atol=1e-5)
+
+
+def test_piecewise_with_a_0d_input_and_a_scalar_condition():
+    got = jacobian(lambda a: np.piecewise(a[0], a[0] > 0, [lambda z: z**3]))(np.array([0.7]))
+    np.testing.assert_allclose(got, [3 * 0.7**2])

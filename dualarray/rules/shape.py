@@ -711,7 +711,8 @@ def _choose(a, choices, out=None, mode="raise"):
 def _piecewise(x, condlist, funclist, *args, **kw):
     # NumPy's algorithm, on DualArrays: each piece is evaluated only where its condition holds
     n2 = len(funclist)
-    single = not isinstance(condlist[0], list | np.ndarray | DualArray) and np.ndim(x) != 0
+    single = np.ndim(condlist) == 0 or (not isinstance(condlist[0], list | np.ndarray | DualArray)
+                                         and np.ndim(x) != 0)
     if np.isscalar(condlist) or single:
         condlist = [condlist]
     condlist = np.asarray([_strip_all(c) for c in condlist], dtype=bool)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import _directions as dirs
-from .._core import _FAST_CALL, DualArray, Frame, split, strip, strip_all, unsupported_error
+from .._core import _FAST_CALL, DualArray, Frame, _lift_storage, split, strip, strip_all, unsupported_error
 from .._registry import (
     LINEAR,
     NON_DIFFERENTIABLE,
@@ -747,8 +747,12 @@ def _at(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> None:
     if ufunc in (np.add, np.subtract) and rest:
         target_ndim = np.ndim(a.value[indices])
         tb = tangents[1]
+        if isinstance(values[1], DualArray) and not isinstance(a.value, DualArray):
+            a.value = _lift_storage(a, a.value, values[1])  # a nested operand: nested storage
         if tb is not None:
             ta = a._writable_tangent()
+            if isinstance(tb, DualArray) and not isinstance(ta, DualArray):
+                ta = a._tangent = _lift_storage(a, ta, tb)
             ufunc.at(ta, dirs.key(indices), dirs.align(tb, target_ndim))
         ufunc.at(a.value, indices, values[1])
         return None
