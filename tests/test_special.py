@@ -283,3 +283,59 @@ def test_elliprf_zero_tangent_stays_zero_at_an_infinite_partial():
 
     jac = jacobian(lambda p: sc.elliprf(p[0], p[1], 0.5))(np.array([0.0, 0.7]))
     assert jac[0] == -np.inf and np.isfinite(jac[1])
+
+
+# ---------------------------------------------------------------- finite derivatives at coincident / zero arguments
+def _jac_fd(f, v, h=1e-6):
+    v = np.asarray(v, dtype=float)
+    return np.array([(f(v + h * e) - f(v - h * e)) / (2 * h) for e in np.eye(v.size)])
+
+
+FINITE_POINTS = [
+    # (id, f of one scalar, point, closed form or None for the central difference only)
+    ("elliprg zero x: E(m)", lambda m: 2 * sc.elliprg(0.0, 1 - m, 1.0), 0.3,
+     (sc.ellipe(0.3) - sc.ellipk(0.3)) / 0.6),
+    ("elliprg x equal z", lambda t: sc.elliprg(t, 2.0, 1.0), 1.0, None),
+    ("elliprd x equal z", lambda t: sc.elliprd(1.0, 2.0, t), 1.0, None),
+    ("elliprd zero x, d/dz", lambda t: sc.elliprd(0.0, 0.371, t), 0.89, None),
+    ("elliprj p equal z, d/dp", lambda t: sc.elliprj(1.0, 2.0, 3.0, t), 3.0, None),
+    ("elliprj p equal z, d/dz", lambda t: sc.elliprj(1.0, 2.0, t, 3.0), 3.0, None),
+    ("elliprj zero x, d/dp", lambda t: sc.elliprj(0.0, 2.0, 3.0, t), 1.5, None),
+]
+
+
+@pytest.mark.parametrize(("f", "x", "expected"), **_params(FINITE_POINTS))
+def test_finite_derivative_at_special_arguments(f, x, expected):
+    from dualarray import derivative
+
+    d = derivative(f)(x)
+    assert np.isfinite(d)
+    np.testing.assert_allclose(d, _central(f, x), rtol=1e-7)
+    if expected is not None:
+        np.testing.assert_allclose(d, expected, rtol=1e-12)
+
+
+JACOBIAN_POINTS = [
+    # all-equal arguments: R(c, ..., c) = c^(-a) with each partial -a b_i / Σb · c^(-a-1)
+    ("elliprg equal", lambda v: sc.elliprg(v[0], v[1], v[2]), [1.0, 1.0, 1.0], [1 / 6, 1 / 6, 1 / 6]),
+    ("elliprd equal", lambda v: sc.elliprd(v[0], v[1], v[2]), [1.0, 1.0, 1.0], [-0.3, -0.3, -0.9]),
+    ("elliprd equal 4", lambda v: sc.elliprd(v[0], v[1], v[2]), [4.0, 4.0, 4.0],
+     [-0.3 / 32, -0.3 / 32, -0.9 / 32]),
+    ("elliprj equal", lambda v: sc.elliprj(v[0], v[1], v[2], v[3]), [1.0] * 4, [-0.3, -0.3, -0.3, -0.6]),
+    ("elliprd y equal z", lambda v: sc.elliprd(v[0], v[1], v[2]), [0.5, 2.0, 2.0], None),
+    ("elliprj x, y equal p", lambda v: sc.elliprj(v[0], v[1], v[2], v[3]), [1.5, 1.5, 0.4, 1.5], None),
+    ("elliprj p equal z", lambda v: sc.elliprj(v[0], v[1], v[2], v[3]), [1.0, 2.0, 3.0, 3.0], None),
+    ("elliprg zero and equal", lambda v: sc.elliprg(v[0], v[1], v[2]), [0.0, 0.7, 0.7], None),
+]
+
+
+@pytest.mark.parametrize(("f", "x", "expected"), **_params(JACOBIAN_POINTS))
+def test_finite_jacobian_at_special_arguments(f, x, expected):
+    from dualarray import jacobian
+
+    jac = jacobian(f)(np.array(x))
+    assert np.all(np.isfinite(jac))
+    if expected is not None:
+        np.testing.assert_allclose(jac, expected, rtol=1e-12)
+    free = [i for i, v in enumerate(x) if v != 0]  # the central difference needs both sides in the domain
+    np.testing.assert_allclose(jac[free], _jac_fd(f, x)[free], rtol=1e-6)

@@ -614,14 +614,53 @@ def _spence_d(z, y):
         return np.where(np.equal(z, 1), -1, np.log(z) / (1 - z))
 
 
+def _component(fn, i):
+    """Partial number ``i`` of a function returning all partials at once."""
+    return lambda *args: fn(*args)[i]
+
+
 def _rd_dx(x, y, z, rd):
-    # ∂x R_D(x, y, z) = -(R_D(x, y, z) - R_D(y, z, x)) / (2(x - z))
+    # ∂x R_D(x, y, z) = -(R_D(x, y, z) - R_D(y, z, x)) / (2(x - z))   (x ≠ z)
     return -(rd - sc.elliprd(y, z, x)) / (2 * (x - z))
 
 
-def _rd_dz(x, y, z, rd):
-    # Euler: x∂x + y∂y + z∂z = -3/2 R_D
-    return (-1.5 * rd - x * _rd_dx(x, y, z, rd) - y * _rd_dx(y, x, z, rd)) / z
+def _scaled(x, dx):
+    # x ∂x, with its limit 0 at x = 0 (∂x ~ x^(-1/2) there)
+    return np.where(np.equal(x, 0), 0, x * dx)
+
+
+def _rd_partials(x, y, z, rd):
+    # Carlson's R_D = R_{-3/2}(½, ½, 3/2; x, y, z) and ∂i R_{-a}(b; ·) = -(a b_i / Σb) R_{-a-1}(b + e_i; ·):
+    # an argument equal to z has the same R_{-5/2} as ∂z, so ∂z = 3 ∂x there (coefficients 0.3 and 0.9);
+    # Euler's relation x∂x + y∂y + z∂z = -3/2 R_D then gives the coincident partials with no 0/0.
+    with _err():
+        ex, ey = np.equal(x, z), np.equal(y, z)
+        dx, dy = _rd_dx(x, y, z, rd), _rd_dx(y, x, z, rd)
+        rest = np.where(ex, 0, _scaled(x, dx)) + np.where(ey, 0, _scaled(y, dy))
+        n = 3 + np.where(ex, 1, 0) + np.where(ey, 1, 0)
+        common = (-1.5 * rd - rest) / (n * z)
+        return np.where(ex, common, dx), np.where(ey, common, dy), 3 * common
+
+
+def _rj_partials(x, y, z, p, rj):
+    # R_J = R_{-3/2}(½, ½, ½, 1; x, y, z, p): as for R_D, an argument equal to p has the partial ∂p / 2,
+    # and Euler's relation (degree -3/2) fixes that common value; ∂x = -(R_J - R_D(y, z, x)) / (2(x - p)).
+    with _err():
+        args = (x, y, z)
+        eq = [np.equal(a, p) for a in args]
+        raw = [-(rj - sc.elliprd(args[(i + 1) % 3], args[(i + 2) % 3], a)) / (2 * (a - p))
+               for i, a in enumerate(args)]
+        rest = sum(np.where(e, 0, _scaled(a, d)) for e, a, d in zip(eq, args, raw, strict=True))
+        n = 2 + sum(np.where(e, 1, 0) for e in eq)
+        common = (-1.5 * rj - rest) / (n * p)
+        return tuple(np.where(e, common, d) for e, d in zip(eq, raw, strict=True)) + (2 * common,)
+
+
+def _rg_dz(x, y, z):
+    # ∂z R_G(x, y, z) = (R_F(x, y, z) - z R_D(x, y, z) / 3) / 4   (DLMF 19.18; z R_D -> 0 as z -> 0)
+    with _err():
+        zrd = np.where(np.equal(z, 0), 0, z * sc.elliprd(x, y, z))
+        return (sc.elliprf(x, y, z) - zrd / 3) / 4
 
 
 def _rc_dx(x, y, rc):
@@ -636,24 +675,6 @@ def _rc_dy(x, y, rc):
     with _err():
         d = (np.sqrt(x) / y - rc) / (2 * (y - x))
     return np.where(np.equal(x, y), -1 / (3 * x * np.sqrt(x)), d)
-
-
-def _rj_dx(x, y, z, p, rj):
-    # ∂x R_J(x, y, z, p) = -(R_J - R_D(y, z, x)) / (2(x - p))
-    return -(rj - sc.elliprd(y, z, x)) / (2 * (x - p))
-
-
-def _rj_dp(x, y, z, p, rj):
-    grad = x * _rj_dx(x, y, z, p, rj) + y * _rj_dx(y, z, x, p, rj) + z * _rj_dx(z, x, y, p, rj)
-    return (-1.5 * rj - grad) / p
-
-
-def _rg_dz(x, y, z):
-    # differentiate 6 R_G = 3z R_F - (x-z)(y-z) R_D + 3√(xy/z) in z (DLMF 19.21.10)
-    rd = sc.elliprd(x, y, z)
-    d = (3 * sc.elliprf(x, y, z) - z * rd / 2 + (x + y - 2 * z) * rd - (x - z) * (y - z) * _rd_dz(x, y, z, rd)
-         - 1.5 * np.sqrt(x) * np.sqrt(y) / (z * np.sqrt(z)))  # √x·√y: the branch R_G uses (not √(xy))
-    return d / 6
 
 
 def _agm_db(a, b, y):
@@ -703,11 +724,8 @@ PARTIALS.update({
                    singular(lambda x, y, z, r: -sc.elliprd(z, x, y) / 6),
                    singular(lambda x, y, z, r: -sc.elliprd(x, y, z) / 6)),
     sc.elliprc:   (singular(_rc_dx), singular(_rc_dy)),
-    sc.elliprd:   (singular(lambda x, y, z, r: _rd_dx(x, y, z, r)),
-                   singular(lambda x, y, z, r: _rd_dx(y, x, z, r)), singular(_rd_dz)),
-    sc.elliprj:   (singular(lambda x, y, z, p, r: _rj_dx(x, y, z, p, r)),
-                   singular(lambda x, y, z, p, r: _rj_dx(y, z, x, p, r)),
-                   singular(lambda x, y, z, p, r: _rj_dx(z, x, y, p, r)), singular(_rj_dp)),
+    sc.elliprd:   tuple(singular(_component(_rd_partials, i)) for i in range(3)),
+    sc.elliprj:   tuple(singular(_component(_rj_partials, i)) for i in range(4)),
     sc.elliprg:   (singular(lambda x, y, z, r: _rg_dz(y, z, x)), singular(lambda x, y, z, r: _rg_dz(z, x, y)),
                    singular(lambda x, y, z, r: _rg_dz(x, y, z))),
     sc.spence:    (singular(_spence_d),),
@@ -788,11 +806,6 @@ def _t_pdf(df, t):
 def _ndtri_d(p):
     z = sc.ndtri(p)
     return z, SQRT_2PI * np.exp(z * z / 2)
-
-
-def _component(fn, i):
-    """Partial number ``i`` of a function returning all partials at once."""
-    return lambda *args: fn(*args)[i]
 
 
 def _nrdtrimn_d(p, std, x, y):
