@@ -301,6 +301,17 @@ FINITE_POINTS = [
     ("elliprj p equal z, d/dp", lambda t: sc.elliprj(1.0, 2.0, 3.0, t), 3.0, None),
     ("elliprj p equal z, d/dz", lambda t: sc.elliprj(1.0, 2.0, t, 3.0), 3.0, None),
     ("elliprj zero x, d/dp", lambda t: sc.elliprj(0.0, 2.0, 3.0, t), 1.5, None),
+    # zeros of 1/Γ: d/dx 1/Γ(x) = (-1)ⁿ n! at x = -n
+    ("rgamma at 0", sc.rgamma, 0.0, 1.0),
+    ("rgamma at -1", sc.rgamma, -1.0, -1.0),
+    ("rgamma at -2", sc.rgamma, -2.0, 2.0),
+    ("rgamma at -3", sc.rgamma, -3.0, -6.0),
+    ("binom n where n-k+1 = 0", lambda n: sc.binom(n, 2.0), 1.0, 0.5),  # n(n-1)/2
+    ("binom k where n-k+1 = 0", lambda k: sc.binom(1.0, k), 2.0, None),
+    ("poch z at 0", lambda t: sc.poch(t, 1.5), 0.0, math.gamma(1.5)),
+    ("poch z at -1", lambda t: sc.poch(t, 1.5), -1.0, -math.gamma(0.5)),
+    ("beta a where a+b = -1", lambda a: sc.beta(a, 0.5), -1.5, -4 * math.pi / 3),  # Γ(-3/2)Γ(1/2)·(-1)
+    ("beta b where a+b = -1", lambda b: sc.beta(0.5, b), -1.5, -4 * math.pi / 3),
 ]
 
 
@@ -339,3 +350,16 @@ def test_finite_jacobian_at_special_arguments(f, x, expected):
         np.testing.assert_allclose(jac, expected, rtol=1e-12)
     free = [i for i, v in enumerate(x) if v != 0]  # the central difference needs both sides in the domain
     np.testing.assert_allclose(jac[free], _jac_fd(f, x)[free], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [(sc.rgamma, 0.0), (sc.rgamma, -2.0), (lambda n: sc.binom(n, 2.0), 1.0), (lambda t: sc.poch(t, 1.5), 0.0),
+     (lambda a: sc.beta(a, 0.5), -1.5)],
+)
+def test_second_derivative_at_zeros_of_rgamma(f, x):
+    # the special case differentiates an identity valid near the point, so it nests
+    from dualarray import derivative
+
+    h = 1e-4
+    np.testing.assert_allclose(derivative(derivative(f))(x), (f(x + h) - 2 * f(x) + f(x - h)) / h**2, rtol=1e-6)

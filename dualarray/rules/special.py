@@ -108,20 +108,67 @@ def _trigamma(x, y):
         )
     return _polygamma(1, x)
 
+def _pole(x):
+    # the poles of Γ (zeros of 1/Γ): x = 0, -1, -2, ...
+    return np.less_equal(x, 0) & np.equal(x, np.floor(x))
+
+
+def _rgamma_d(x):
+    # d/dx 1/Γ(x) = -ψ(x)/Γ(x); at the poles of Γ differentiate the reflection 1/Γ(x) = Γ(1-x) sin(πx)/π
+    # instead (an identity near the pole, so second derivatives nest): (-1)ⁿ n! at x = -n
+    pole = _pole(x)
+    with _err():
+        g = sc.gamma(1 - x)
+        reflected = g * np.cos(math.pi * x) - g * sc.digamma(1 - x) * np.sin(math.pi * x) / math.pi
+        return np.where(pole, reflected, -sc.rgamma(x) * sc.digamma(x))
+
+
+def _through_rgamma(pole, other, big, generic):
+    # a partial that is generic() except where a 1/Γ factor sits on a zero: other() + big() there
+    if not np.any(pole):
+        return generic()
+    with _err():
+        return np.where(pole, other() + big(), generic())
+
+
+def _beta_da(a, b, y):
+    # B = Γ(a)Γ(b)/Γ(a+b): at a pole of Γ(a+b) (a, b regular) B = 0 and ∂a = Γ(a)Γ(b) (1/Γ)'(a+b)
+    return _through_rgamma(_pole(a + b) & ~_pole(a) & ~_pole(b), lambda: y * sc.digamma(a),
+                           lambda: sc.gamma(a) * sc.gamma(b) * _rgamma_d(a + b),
+                           lambda: y * (sc.digamma(a) - sc.digamma(a + b)))
+
+
+def _poch_dz(z, m, y):
+    # (z)_m = Γ(z+m)/Γ(z): at a pole of Γ(z) (z + m regular) ∂z = Γ(z+m) (1/Γ)'(z)
+    return _through_rgamma(_pole(z) & ~_pole(z + m), lambda: y * sc.digamma(z + m),
+                           lambda: sc.gamma(z + m) * _rgamma_d(z),
+                           lambda: y * (sc.digamma(z + m) - sc.digamma(z)))
+
+
+def _binom_dn(n, k, y):
+    # C(n, k) = Γ(n+1)/(Γ(k+1)Γ(n-k+1)): at a pole of Γ(n-k+1) the 1/Γ factor carries the derivative
+    return _through_rgamma(_pole(n - k + 1) & ~_pole(n + 1) & ~_pole(k + 1), lambda: y * sc.digamma(n + 1),
+                           lambda: sc.gamma(n + 1) * sc.rgamma(k + 1) * _rgamma_d(n - k + 1),
+                           lambda: y * (sc.digamma(n + 1) - sc.digamma(n - k + 1)))
+
+
+def _binom_dk(n, k, y):
+    return _through_rgamma(_pole(n - k + 1) & ~_pole(n + 1) & ~_pole(k + 1), lambda: -y * sc.digamma(k + 1),
+                           lambda: -sc.gamma(n + 1) * sc.rgamma(k + 1) * _rgamma_d(n - k + 1),
+                           lambda: y * (sc.digamma(n - k + 1) - sc.digamma(k + 1)))
+
+
 PARTIALS.update({
     sc.gamma:        (lambda x, y: y * sc.digamma(x),),
     sc.gammaln:      (lambda x, y: sc.digamma(x),),
     sc.loggamma:     (lambda x, y: sc.digamma(x),),
-    sc.rgamma:       (lambda x, y: -y * sc.digamma(x),),
+    sc.rgamma:       (lambda x, y: _rgamma_d(x),),
     sc.digamma:      (_trigamma,),
-    sc.beta:         (lambda a, b, y: y * (sc.digamma(a) - sc.digamma(a + b)),
-                      lambda a, b, y: y * (sc.digamma(b) - sc.digamma(a + b))),
+    sc.beta:         (_beta_da, lambda a, b, y: _beta_da(b, a, y)),
     sc.betaln:       (lambda a, b, y: sc.digamma(a) - sc.digamma(a + b),
                       lambda a, b, y: sc.digamma(b) - sc.digamma(a + b)),
-    sc.poch:         (lambda z, m, y: y * (sc.digamma(z + m) - sc.digamma(z)),
-                      lambda z, m, y: y * sc.digamma(z + m)),
-    sc.binom:        (lambda n, k, y: y * (sc.digamma(n + 1) - sc.digamma(n - k + 1)),
-                      lambda n, k, y: y * (sc.digamma(n - k + 1) - sc.digamma(k + 1))),
+    sc.poch:         (_poch_dz, lambda z, m, y: y * sc.digamma(z + m)),
+    sc.binom:        (_binom_dn, _binom_dk),
     sc.gammainc:     (SHAPE_A, singular(lambda a, x, y: _gamma_density(a, x))),
     sc.gammaincc:    (SHAPE_A, singular(lambda a, x, y: -_gamma_density(a, x))),
     sc.gammaincinv:  (SHAPE_A, singular(lambda a, p, y: _inv_gamma_density(a, y))),
