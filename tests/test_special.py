@@ -312,6 +312,9 @@ FINITE_POINTS = [
     ("poch z at -1", lambda t: sc.poch(t, 1.5), -1.0, -math.gamma(0.5)),
     ("beta a where a+b = -1", lambda a: sc.beta(a, 0.5), -1.5, -4 * math.pi / 3),  # Γ(-3/2)Γ(1/2)·(-1)
     ("beta b where a+b = -1", lambda b: sc.beta(0.5, b), -1.5, -4 * math.pi / 3),
+    # σ = 0: the Lorentzian γ / (π(x² + γ²))
+    ("voigt x at sigma 0", lambda t: sc.voigt_profile(t, 0.0, 0.7), 0.5, -0.7 / (math.pi * 0.74**2)),
+    ("voigt gamma at sigma 0", lambda t: sc.voigt_profile(0.5, 0.0, t), 0.7, (0.25 - 0.49) / (math.pi * 0.74**2)),
 ]
 
 
@@ -363,3 +366,14 @@ def test_second_derivative_at_zeros_of_rgamma(f, x):
 
     h = 1e-4
     np.testing.assert_allclose(derivative(derivative(f))(x), (f(x + h) - 2 * f(x) + f(x - h)) / h**2, rtol=1e-6)
+
+
+def test_voigt_sigma_derivative_at_zero_is_the_one_sided_limit():
+    from dualarray import derivative, jacobian
+
+    f = lambda s: sc.voigt_profile(0.5, s, 0.7)  # noqa: E731
+    assert derivative(f)(0.0) == 0.0  # a Python float: no ZeroDivisionError
+    for h in (1e-3, 1e-4):  # V = L + O(σ²): the one-sided difference is O(h)
+        assert abs((f(h) - f(0.0)) / h) < 0.2 * h
+    jac = jacobian(lambda v: sc.voigt_profile(v[0], v[1], v[2]))(np.array([0.5, 0.0, 0.7]))
+    np.testing.assert_allclose(jac, [-0.7 / (math.pi * 0.74**2), 0.0, (0.25 - 0.49) / (math.pi * 0.74**2)])

@@ -180,26 +180,38 @@ ZERO_DERIVATIVE.update({sc.gammasgn, sc.round})
 
 
 # ================================================================ error functions, normal distribution
-def _voigt_parts(x: Any, sigma: Any, gamma: Any) -> tuple[Any, Any]:
-    # V = Re w(z) / (σ√(2π)), z = (x + iγ)/(σ√2);  w'(z) = -2z w(z) + 2i/√π
-    z = (x + 1j * gamma) / (sigma * math.sqrt(2.0))
-    dw = -2 * z * sc.wofz(z) + 2j / SQRT_PI
-    return z, dw
+def _voigt_parts(x: Any, sigma: Any, gamma: Any) -> tuple[Any, Any, Any]:
+    # V = Re w(z) / (σ√(2π)), z = (x + iγ)/(σ√2);  w'(z) = -2z w(z) + 2i/√π.  σ = 0 is the Lorentzian:
+    # its partials come from _lorentz, and σ is replaced by 1 here so nothing divides by zero
+    zero = np.equal(sigma, 0)
+    s = np.where(zero, 1.0, sigma)
+    z = (x + 1j * gamma) / (s * math.sqrt(2.0))
+    with _err():
+        dw = -2 * z * sc.wofz(z) + 2j / SQRT_PI
+    return zero, s, z, dw
+
+
+def _lorentz(x, gamma):
+    # L = γ / (π(x² + γ²)):  ∂x L = -2xγ / (π r²),  ∂γ L = (x² - γ²) / (π r²),  r = x² + γ²
+    r = x * x + gamma * gamma
+    with _err():
+        return -2 * x * gamma / (math.pi * r * r), (x * x - gamma * gamma) / (math.pi * r * r)
 
 
 def _voigt_dx(x, sigma, gamma, y):
-    _, dw = _voigt_parts(x, sigma, gamma)
-    return np.real(dw) / (2 * SQRT_PI * sigma * sigma)
+    zero, s, _, dw = _voigt_parts(x, sigma, gamma)
+    return np.where(zero, _lorentz(x, gamma)[0], np.real(dw) / (2 * SQRT_PI * s * s))
 
 
 def _voigt_dsigma(x, sigma, gamma, y):
-    z, dw = _voigt_parts(x, sigma, gamma)
-    return -y / sigma - np.real(z * dw) / (SQRT_2PI * sigma * sigma)
+    # at σ = 0 (the edge of the domain) the one-sided derivative is 0: V = L + O(σ²)
+    zero, s, z, dw = _voigt_parts(x, sigma, gamma)
+    return np.where(zero, 0.0, -y / s - np.real(z * dw) / (SQRT_2PI * s * s))
 
 
 def _voigt_dgamma(x, sigma, gamma, y):
-    _, dw = _voigt_parts(x, sigma, gamma)
-    return -np.imag(dw) / (2 * SQRT_PI * sigma * sigma)
+    zero, s, _, dw = _voigt_parts(x, sigma, gamma)
+    return np.where(zero, _lorentz(x, gamma)[1], -np.imag(dw) / (2 * SQRT_PI * s * s))
 
 
 PARTIALS.update({
