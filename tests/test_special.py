@@ -377,3 +377,51 @@ def test_voigt_sigma_derivative_at_zero_is_the_one_sided_limit():
         assert abs((f(h) - f(0.0)) / h) < 0.2 * h
     jac = jacobian(lambda v: sc.voigt_profile(v[0], v[1], v[2]))(np.array([0.5, 0.0, 0.7]))
     np.testing.assert_allclose(jac, [-0.7 / (math.pi * 0.74**2), 0.0, (0.25 - 0.49) / (math.pi * 0.74**2)])
+
+
+EDGE_POINTS = [
+    # (id, f, point, closed form, step h: > 0 one-sided forward, < 0 backward, rtol of that difference)
+    ("struve 0 at 0", lambda x: sc.struve(0.0, x), 0.0, 2 / math.pi, 1e-6, 1e-6),
+    ("modstruve 0 at 0", lambda x: sc.modstruve(0.0, x), 0.0, 2 / math.pi, 1e-6, 1e-6),
+    ("struve 1 at 0", lambda x: sc.struve(1.0, x), 0.0, 0.0, 1e-7, 1e-6),
+    ("modstruve 1 at 0", lambda x: sc.modstruve(1.0, x), 0.0, 0.0, 1e-7, 1e-6),
+    ("it2struve0 at 0", sc.it2struve0, 0.0, -2 / math.pi, 1e-6, 1e-5),
+    ("beip at 0", sc.beip, 0.0, 0.5, 1e-6, 1e-5),  # bei = x²/4 - ...
+    ("berp at 0", sc.berp, 0.0, 0.0, 1e-6, 1e-5),  # ber = 1 - x⁴/64 + ...
+    ("agm b at a = b", lambda b: sc.agm(1.0, b), 1.0, 0.5, 1e-6, 1e-5),
+    ("agm a at a = b", lambda a: sc.agm(a, 2.0), 2.0, 0.5, -1e-6, 1e-5),
+    ("agm b at a = 0", lambda b: sc.agm(0.0, b), 1.0, 0.0, 1e-6, 1e-5),
+    # central difference (h = 1e-3) 0.1168937441; SciPy treats |λ| < 1e-4 as λ = 0, so h cannot be smaller
+    ("tklmbda lambda at 0", lambda lm: sc.tklmbda(0.7, lm), 0.0, 0.11689373011587532, 1e-3, 1e-3),
+    ("boxcox lambda at x = 0", lambda lm: sc.boxcox(0.0, lm), 0.5, 4.0, 1e-6, 1e-5),  # -1/λ
+    ("boxcox1p lambda at x = -1", lambda lm: sc.boxcox1p(-1.0, lm), 0.5, 4.0, 1e-6, 1e-5),
+    ("powm1 p at x = 0", lambda p: sc.powm1(0.0, p), 1.5, 0.0, 1e-6, 1e-5),
+    ("lpmv 0 0 at 1", lambda x: sc.lpmv(0, 0, x), 1.0, 0.0, -1e-6, 1e-5),
+    ("lpmv 0 0 at -1", lambda x: sc.lpmv(0, 0, x), -1.0, 0.0, 1e-6, 1e-5),
+    ("lpmv 0 3 at 1", lambda x: sc.lpmv(0, 3, x), 1.0, 6.0, -1e-7, 1e-5),
+    ("lpmv 0 3 at -1", lambda x: sc.lpmv(0, 3, x), -1.0, 6.0, 1e-7, 1e-5),
+    ("lpmv 0 2.5 at 1", lambda x: sc.lpmv(0, 2.5, x), 1.0, 2.5 * 3.5 / 2, -1e-7, 1e-5),
+]
+
+
+@pytest.mark.parametrize(("f", "x", "expected", "h", "rtol"), **_params(EDGE_POINTS))
+def test_finite_derivative_at_edges(f, x, expected, h, rtol):
+    from dualarray import derivative
+
+    d = derivative(f)(x)
+    np.testing.assert_allclose(d, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose((f(x + h) - f(x)) / h, d, rtol=rtol, atol=1e-6)
+
+
+def test_ellipj_at_m_one():
+    # A&S 16.15: the first-order terms in 1 - m; a zero m-tangent no longer leaks NaN into the u-column
+    from dualarray import jacobian
+
+    u = 0.8
+    jac = jacobian(lambda v: np.stack(sc.ellipj(v[0], v[1])))(np.array([u, 1.0]))
+    assert np.all(np.isfinite(jac))
+    sech, th = 1 / math.cosh(u), math.tanh(u)
+    np.testing.assert_allclose(jac[:, 0], [sech * sech, -th * sech, -th * sech, sech], rtol=1e-12)
+    h = 1e-7
+    backward = (np.array(sc.ellipj(u, 1.0)) - np.array(sc.ellipj(u, 1 - h))) / h
+    np.testing.assert_allclose(jac[:, 1], backward, rtol=1e-6)

@@ -232,18 +232,24 @@ PARTIALS.update({
 
 
 # ================================================================ logistic, information theory, elementary
+def _powm1_dp(x, p, y):
+    # x^p log x;  0 at x = 0 for p > 0 (powm1(0, p) = -1 there)
+    with _err():
+        return np.where(np.equal(x, 0) & np.greater(p, 0), 0.0, (y + 1) * np.log(x))
+
+
 def _boxcox_dlmbda(x, lmbda, y):
     # ∂λ (x^λ - 1)/λ = (x^λ log x - y)/λ;  log(x)²/2 at λ = 0
     with _err():
         lx = np.log(x)
-        d = (np.power(x, lmbda) * lx - y) / lmbda
+        d = np.where(np.equal(x, 0), -y / lmbda, (np.power(x, lmbda) * lx - y) / lmbda)  # x = 0: 1/λ²
     return np.where(np.equal(lmbda, 0), lx * lx / 2, d)
 
 
 def _boxcox1p_dlmbda(x, lmbda, y):
     with _err():
         lx = np.log1p(x)
-        d = (np.power(1 + x, lmbda) * lx - y) / lmbda
+        d = np.where(np.equal(x, -1), -y / lmbda, (np.power(1 + x, lmbda) * lx - y) / lmbda)
     return np.where(np.equal(lmbda, 0), lx * lx / 2, d)
 
 
@@ -294,7 +300,9 @@ def _tklmbda_dlmbda(x, lmbda, y):
     inside = np.greater(y, 0) & np.less(y, 1)
     with _err():
         g = 1 - y
-        dq = (np.power(y, lmbda) * np.log(y) - np.power(g, lmbda) * np.log(g) - x) / lmbda
+        lf, lg = np.log(y), np.log(g)
+        dq = (np.power(y, lmbda) * lf - np.power(g, lmbda) * lg - x) / lmbda
+        dq = np.where(np.equal(lmbda, 0), (lf * lf - lg * lg) / 2, dq)  # the λ → 0 limit (logistic)
         d = -dq * _tklmbda_dx(x, lmbda, y)
     return np.where(inside, d, 0)
 
@@ -319,7 +327,7 @@ PARTIALS.update({
                        lambda v, lm, y: _inv_boxcox_dlmbda_at(1 + y, v, lm)),
     sc.exprel:        (_exprel_d,),
     sc.powm1:         (singular(lambda x, p, y: p * np.power(x, p - 1)),
-                       singular(lambda x, p, y: (y + 1) * np.log(x))),
+                       singular(_powm1_dp)),
     sc.cosm1:         (lambda x, y: -np.sin(x),),
     sc.expm1:         (lambda x, y: y + 1,),
     sc.log1p:         (singular(lambda x, y: 1 / (1 + x)),),
@@ -336,9 +344,33 @@ PARTIALS.update({
 
 
 # ================================================================ Bessel and related
-def _struve_d(fn):
-    # d/dx (x^v H_v) = x^v H_{v-1}  ⇒  H_v' = H_{v-1} - v H_v / x  (same for L_v)
-    return singular(lambda v, x, y: fn(v - 1, x) - v * y / x)
+def _at_zero(x, limit, fn):
+    # fn() (an x'(...)/x form) except its limit at x = 0, where the Taylor term it stands for vanishes
+    with _err():
+        return np.where(np.equal(x, 0), limit, fn())
+
+
+def _it2struve0_d(x, y):
+    # -H_0(x)/x;  -H_0'(0) = -2/π at 0 (H_0 is odd, so the constant also nests)
+    return _at_zero(x, -2 / math.pi, lambda: -sc.struve(0.0, x) / x)
+
+
+def _lpmv_dx(m, v, x, y):
+    # (v x P - (v+m) P_{v-1}) / (x² - 1);  for m = 0 at x = ±1 (x = -1 for integer v only) the limit is
+    # x^(v+1) v(v+1)/2 (Legendre: P_v'(1) = v(v+1)/2), exact for v = 0 (first derivatives only otherwise)
+    with _err():
+        d = (v * x * y - (v + m) * sc.lpmv(m, v - 1, x)) / (x * x - 1)
+        end = np.equal(m, 0) & (np.equal(x, 1) | (np.equal(x, -1) & np.equal(v, np.floor(v))))
+        return np.where(end, np.power(x, v + 1) * v * (v + 1) / 2, d)
+
+
+def _struve_d(fn, sign):
+    # DLMF 11.4.25/27: 2H_v' = H_{v-1} - H_{v+1} + (x/2)^v / (√π Γ(v + 3/2)), 2L_v' = L_{v-1} + L_{v+1} + (same);
+    # no division by x, so it holds at x = 0 too (2/π for v = 0, 0 for v > 0)
+    def d(v, x, y):
+        with _err():
+            return (fn(v - 1, x) + sign * fn(v + 1, x) + np.power(x / 2, v) / (SQRT_PI * sc.gamma(v + 1.5))) / 2
+    return singular(d)
 
 
 PARTIALS.update({
@@ -365,15 +397,15 @@ PARTIALS.update({
     sc.hankel2:   (ORDER_V, lambda v, z, y: (sc.hankel2(v - 1, z) - sc.hankel2(v + 1, z)) / 2),
     sc.hankel1e:  (ORDER_V, lambda v, z, y: (sc.hankel1e(v - 1, z) - sc.hankel1e(v + 1, z)) / 2 - 1j * y),
     sc.hankel2e:  (ORDER_V, lambda v, z, y: (sc.hankel2e(v - 1, z) - sc.hankel2e(v + 1, z)) / 2 + 1j * y),
-    sc.struve:    (ORDER_V, _struve_d(sc.struve)),
-    sc.modstruve: (ORDER_V, _struve_d(sc.modstruve)),
+    sc.struve:    (ORDER_V, _struve_d(sc.struve, -1)),
+    sc.modstruve: (ORDER_V, _struve_d(sc.modstruve, 1)),
     # Kelvin functions: ber + i bei and ker + i kei solve w'' = -w'/x + i w
     sc.ber:       (lambda x, y: sc.berp(x),),
     sc.bei:       (lambda x, y: sc.beip(x),),
     sc.ker:       (lambda x, y: sc.kerp(x),),
     sc.kei:       (lambda x, y: sc.keip(x),),
-    sc.berp:      (singular(lambda x, y: -y / x - sc.bei(x)),),
-    sc.beip:      (singular(lambda x, y: -y / x + sc.ber(x)),),
+    sc.berp:      (singular(lambda x, y: _at_zero(x, 0.0, lambda: -y / x - sc.bei(x))),),
+    sc.beip:      (singular(lambda x, y: _at_zero(x, 0.5, lambda: -y / x + sc.ber(x))),),
     sc.kerp:      (singular(lambda x, y: -y / x - sc.kei(x)),),
     sc.keip:      (singular(lambda x, y: -y / x + sc.ker(x)),),
     # ∫₀¹ t^λ J_ν(2at) dt:  ∂a = besselpoly(a, λ+1, ν-1) - besselpoly(a, λ+1, ν+1)
@@ -381,9 +413,9 @@ PARTIALS.update({
                     _no_closed_form("the power lmb"), ORDER_V),
     # (x² - 1) dP/dx = v x P_v^m - (v + m) P_{v-1}^m
     sc.lpmv:      (no_derivative("the order m"), no_derivative("the degree v"),
-                   singular(lambda m, v, x, y: (v * x * y - (v + m) * sc.lpmv(m, v - 1, x)) / (x * x - 1))),
+                   singular(_lpmv_dx)),
     sc.itstruve0:    (lambda x, y: sc.struve(0.0, x),),
-    sc.it2struve0:   (singular(lambda x, y: -sc.struve(0.0, x) / x),),
+    sc.it2struve0:   (singular(_it2struve0_d),),
     sc.itmodstruve0: (lambda x, y: sc.modstruve(0.0, x),),
 })
 
@@ -430,6 +462,15 @@ UFUNC_JVPS.update({
 
 
 # ---------------------------------------------------------------- multi-output ufuncs
+def _scale(coef: Any, t: Any) -> Any:
+    """``coef · t``, where a non-finite coefficient times a zero tangent contributes 0 (not NaN)."""
+    if np.all(np.isfinite(coef)):
+        return coef * t
+    with _err():
+        contribution = coef * t
+    return np.where(np.equal(t, 0), 0, contribution)
+
+
 def _multi_jvp(ufunc: np.ufunc, *per_input: Any) -> Callable[..., Any]:
     """JVP of a multi-output ufunc from one entry per input.
 
@@ -452,7 +493,7 @@ def _multi_jvp(ufunc: np.ufunc, *per_input: Any) -> Callable[..., Any]:
             for j, c in enumerate(coefs):
                 if c is None:
                     continue
-                contrib = c * dirs.align(ti, np.ndim(outputs[j]))
+                contrib = _scale(c, dirs.align(ti, np.ndim(outputs[j])))
                 ts[j] = contrib if ts[j] is None else ts[j] + contrib
         for j, t in enumerate(ts):
             if t is not None and t.shape[1:] != np.shape(outputs[j]):
@@ -483,10 +524,19 @@ def _ellipj_du(u, m, sn, cn, dn, ph):
 
 
 def _ellipj_dm(u, m, sn, cn, dn, ph):
-    # φ = am(u|m) solves F(φ|m) = u:  ∂φ/∂m = -dn·∂F/∂m(φ, m)
+    # φ = am(u|m) solves F(φ|m) = u:  ∂φ/∂m = -dn·∂F/∂m(φ, m).  At m = 1 (0/0 there) the first-order terms
+    # of A&S 16.15 in m₁ = 1 - m: with c = (sinh u cosh u - u)/4, ∂m(sn, cn, dn, am) =
+    # (-c sech²u, c tanh u sech u, -(c + u/2) tanh u sech u, -c sech u)  (first derivatives only)
     dphi = -dn * _dF_dm(ph, m, u, dn)
     dsn = cn * dphi
-    return dsn, -sn * dphi, -(sn * sn + 2 * m * sn * dsn) / (2 * dn), dphi
+    ddn = -(sn * sn + 2 * m * sn * dsn) / (2 * dn)
+    one = np.equal(m, 1)
+    if not np.any(one):
+        return dsn, -sn * dphi, ddn, dphi
+    sech, th = 1 / np.cosh(u), np.tanh(u)
+    c = (np.sinh(u) * np.cosh(u) - u) / 4
+    return (np.where(one, -c * sech * sech, dsn), np.where(one, c * th * sech, -sn * dphi),
+            np.where(one, -(c + u / 2) * th * sech, ddn), np.where(one, -c * sech, dphi))
 
 
 def _dF_dm(phi, m, f, delta):
@@ -737,12 +787,16 @@ def _rc_dy(x, y, rc):
 
 
 def _agm_db(a, b, y):
-    # agm(a, b) = π a / (2 K(1 - r²)), r = b/a:  ∂b = M (E - r²K) / (a r m K), m = 1 - r²
-    r = b / a
-    m = 1 - r * r
-    k = sc.ellipk(m)
+    # agm(a, b) = π a / (2 K(1 - r²)), r = b/a:  ∂b = M (E - r²K) / (a r m K), m = 1 - r².
+    # Limits: 1/2 at a = b (symmetry and degree 1; first derivatives only), 0 at a = 0 (agm(0, b) = 0),
+    # +inf at b = 0 ≠ a
     with _err():
-        return y * (sc.ellipe(m) - r * r * k) / (a * r * m * k)
+        r = b / a
+        m = 1 - r * r
+        k = sc.ellipk(m)
+        d = y * (sc.ellipe(m) - r * r * k) / (a * r * m * k)
+        d = np.where(np.equal(b, 0), np.inf, d)
+        return np.where(np.equal(a, 0), 0.0, np.where(np.equal(a, b), 0.5, d))
 
 
 def _owens_t_dh(h, a, y):
@@ -789,7 +843,7 @@ PARTIALS.update({
                    singular(lambda x, y, z, r: _rg_dz(x, y, z))),
     sc.spence:    (singular(_spence_d),),
     sc.owens_t:   (_owens_t_dh, _owens_t_da),
-    sc.agm:       (singular(lambda a, b, y: (y - b * _agm_db(a, b, y)) / a), singular(_agm_db)),
+    sc.agm:       (singular(lambda a, b, y: _agm_db(b, a, y)), singular(_agm_db)),
     sc.betainc:   (PARAM_A, PARAM_B, singular(lambda a, b, x, y: _beta_density(a, b, x))),
     sc.betaincc:  (PARAM_A, PARAM_B, singular(lambda a, b, x, y: -_beta_density(a, b, x))),
     sc.betaincinv:  (PARAM_A, PARAM_B, singular(lambda a, b, p, y: _inv_beta_density(a, b, y))),
