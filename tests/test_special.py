@@ -312,6 +312,11 @@ FINITE_POINTS = [
     ("poch z at -1", lambda t: sc.poch(t, 1.5), -1.0, -math.gamma(0.5)),
     ("beta a where a+b = -1", lambda a: sc.beta(a, 0.5), -1.5, -4 * math.pi / 3),  # Γ(-3/2)Γ(1/2)·(-1)
     ("beta b where a+b = -1", lambda b: sc.beta(0.5, b), -1.5, -4 * math.pi / 3),
+    # a and a+b both poles of Γ (b a positive integer): B(a, b) = Γ(b) / (a (a+1) ... (a+b-1))
+    ("beta a where a, a+b = -2, -1", lambda a: sc.beta(a, 1.0), -2.0, -0.25),  # B = 1/a
+    ("beta a where a, a+b = -5, -2", lambda a: sc.beta(a, 3.0), -5.0, None),
+    ("betaln a where a, a+b = -2, -1", lambda a: sc.betaln(a, 1.0), -2.0, 0.5),  # log|1/a|
+    ("betaln b where b, a+b = -5, -2", lambda b: sc.betaln(3.0, b), -5.0, None),
     # σ = 0: the Lorentzian γ / (π(x² + γ²))
     ("voigt x at sigma 0", lambda t: sc.voigt_profile(t, 0.0, 0.7), 0.5, -0.7 / (math.pi * 0.74**2)),
     ("voigt gamma at sigma 0", lambda t: sc.voigt_profile(0.5, 0.0, t), 0.7, (0.25 - 0.49) / (math.pi * 0.74**2)),
@@ -358,7 +363,7 @@ def test_finite_jacobian_at_special_arguments(f, x, expected):
 @pytest.mark.parametrize(
     ("f", "x"),
     [(sc.rgamma, 0.0), (sc.rgamma, -2.0), (lambda n: sc.binom(n, 2.0), 1.0), (lambda t: sc.poch(t, 1.5), 0.0),
-     (lambda a: sc.beta(a, 0.5), -1.5)],
+     (lambda a: sc.beta(a, 0.5), -1.5), (lambda a: sc.beta(a, 3.0), -5.0), (lambda a: sc.betaln(a, 1.0), -2.0)],
 )
 def test_second_derivative_at_zeros_of_rgamma(f, x):
     # the special case differentiates an identity valid near the point, so it nests

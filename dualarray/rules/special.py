@@ -117,6 +117,8 @@ def _rgamma_d(x):
     # d/dx 1/Γ(x) = -ψ(x)/Γ(x); at the poles of Γ differentiate the reflection 1/Γ(x) = Γ(1-x) sin(πx)/π
     # instead (an identity near the pole, so second derivatives nest): (-1)ⁿ n! at x = -n
     pole = _pole(x)
+    if not np.any(pole):
+        return -sc.rgamma(x) * sc.digamma(x)
     with _err():
         g = sc.gamma(1 - x)
         reflected = g * np.cos(math.pi * x) - g * sc.digamma(1 - x) * np.sin(math.pi * x) / math.pi
@@ -131,11 +133,21 @@ def _through_rgamma(pole, other, big, generic):
         return np.where(pole, other() + big(), generic())
 
 
+def _digamma_diff(a, b):
+    # ψ(a) - ψ(a+b); where a and a+b are both poles of Γ (b a positive integer) the reflection
+    # ψ(x) = ψ(1-x) - π cot πx turns it into ψ(1-a) - ψ(1-a-b) (the cotangents cancel for every a)
+    both = _pole(a) & _pole(a + b)
+    if not np.any(both):
+        return sc.digamma(a) - sc.digamma(a + b)
+    with _err():
+        return np.where(both, sc.digamma(1 - a) - sc.digamma(1 - a - b), sc.digamma(a) - sc.digamma(a + b))
+
+
 def _beta_da(a, b, y):
     # B = Γ(a)Γ(b)/Γ(a+b): at a pole of Γ(a+b) (a, b regular) B = 0 and ∂a = Γ(a)Γ(b) (1/Γ)'(a+b)
     return _through_rgamma(_pole(a + b) & ~_pole(a) & ~_pole(b), lambda: y * sc.digamma(a),
                            lambda: sc.gamma(a) * sc.gamma(b) * _rgamma_d(a + b),
-                           lambda: y * (sc.digamma(a) - sc.digamma(a + b)))
+                           lambda: y * _digamma_diff(a, b))
 
 
 def _poch_dz(z, m, y):
@@ -165,8 +177,7 @@ PARTIALS.update({
     sc.rgamma:       (lambda x, y: _rgamma_d(x),),
     sc.digamma:      (_trigamma,),
     sc.beta:         (_beta_da, lambda a, b, y: _beta_da(b, a, y)),
-    sc.betaln:       (lambda a, b, y: sc.digamma(a) - sc.digamma(a + b),
-                      lambda a, b, y: sc.digamma(b) - sc.digamma(a + b)),
+    sc.betaln:       (lambda a, b, y: _digamma_diff(a, b), lambda a, b, y: _digamma_diff(b, a)),
     sc.poch:         (_poch_dz, lambda z, m, y: y * sc.digamma(z + m)),
     sc.binom:        (_binom_dn, _binom_dk),
     sc.gammainc:     (SHAPE_A, singular(lambda a, x, y: _gamma_density(a, x))),
