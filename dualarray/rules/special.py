@@ -313,7 +313,7 @@ def _tklmbda_dlmbda(x, lmbda, y):
         g = 1 - y
         lf, lg = np.log(y), np.log(g)
         dq = (np.power(y, lmbda) * lf - np.power(g, lmbda) * lg - x) / lmbda
-        dq = np.where(np.equal(lmbda, 0), (lf * lf - lg * lg) / 2, dq)  # the λ → 0 limit (logistic)
+        dq = np.where(np.equal(lmbda, 0), (lf * lf - lg * lg) / 2, dq)  # λ → 0 limit (first order only)
         d = -dq * _tklmbda_dx(x, lmbda, y)
     return np.where(inside, d, 0)
 
@@ -753,6 +753,8 @@ def _rd_partials(x, y, z, rd):
     # Carlson's R_D = R_{-3/2}(½, ½, 3/2; x, y, z) and ∂i R_{-a}(b; ·) = -(a b_i / Σb) R_{-a-1}(b + e_i; ·):
     # an argument equal to z has the same R_{-5/2} as ∂z, so ∂z = 3 ∂x there (coefficients 0.3 and 0.9);
     # Euler's relation x∂x + y∂y + z∂z = -3/2 R_D then gives the coincident partials with no 0/0.
+    # That relation holds only on x = z (or y = z): exactly there, first derivatives are right but
+    # second derivatives through nesting are not.
     with _err():
         ex, ey = np.equal(x, z), np.equal(y, z)
         dx, dy = _rd_dx(x, y, z, rd), _rd_dx(y, x, z, rd)
@@ -765,6 +767,7 @@ def _rd_partials(x, y, z, rd):
 def _rj_partials(x, y, z, p, rj):
     # R_J = R_{-3/2}(½, ½, ½, 1; x, y, z, p): as for R_D, an argument equal to p has the partial ∂p / 2,
     # and Euler's relation (degree -3/2) fixes that common value; ∂x = -(R_J - R_D(y, z, x)) / (2(x - p)).
+    # (As for R_D: exactly at a coincidence, first derivatives only.)
     with _err():
         args = (x, y, z)
         eq = [np.equal(a, p) for a in args]
