@@ -430,3 +430,20 @@ def test_ellipj_at_m_one():
     h = 1e-7
     backward = (np.array(sc.ellipj(u, 1.0)) - np.array(sc.ellipj(u, 1 - h))) / h
     np.testing.assert_allclose(jac[:, 1], backward, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [
+        (lambda lm: sc.boxcox(2.0, lm), 0.0),
+        (lambda t: sc.elliprd(1.0, 2.0, t), 1.0),
+        (lambda b: sc.agm(1.0, b), 1.0),
+        (lambda s: sc.voigt_profile(0.5, s, 0.7), 0.0),
+    ],
+)
+def test_first_order_only_limits_raise_at_second_order(f, x):
+    from dualarray import derivative
+
+    assert np.isfinite(derivative(f)(x))
+    with pytest.raises(NotImplementedError, match="second derivatives"):
+        derivative(derivative(f))(x)

@@ -29,6 +29,7 @@ import scipy.special as sc
 import scipy.special._ufuncs as _u
 
 from .. import _directions as dirs
+from .._core import DualArray
 from .._registry import (
     NON_DIFFERENTIABLE,
     PARTIALS,
@@ -43,6 +44,16 @@ from .._registry import (
 )
 
 SQRT_PI = math.sqrt(math.pi)
+
+
+def _first_order_only(mask: Any, args: tuple, what: str) -> None:
+    """At the points ``mask`` a partial uses a limit that is exact at first order only: a nested
+    (second-order) evaluation there raises instead of returning a wrong second derivative."""
+    if any(isinstance(a, DualArray) for a in args) and np.any(mask):
+        raise NotImplementedError(
+            f"second derivatives of scipy.special.{what} are not implemented (its first derivatives there are "
+            "exact limits); evaluate at a nearby point, or use first derivatives only"
+        )
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 TWO_OVER_SQRT_PI = 2.0 / SQRT_PI
 LN2 = math.log(2.0)
@@ -195,6 +206,7 @@ def _voigt_parts(x: Any, sigma: Any, gamma: Any) -> tuple[Any, Any, Any]:
     # V = Re w(z) / (σ√(2π)), z = (x + iγ)/(σ√2);  w'(z) = -2z w(z) + 2i/√π.  σ = 0 is the Lorentzian:
     # its partials come from _lorentz, and σ is replaced by 1 here so nothing divides by zero
     zero = np.equal(sigma, 0)
+    _first_order_only(zero, (x, sigma, gamma), "voigt_profile at sigma = 0")
     s = np.where(zero, 1.0, sigma)
     z = (x + 1j * gamma) / (s * math.sqrt(2.0))
     with _err():
@@ -254,6 +266,7 @@ def _boxcox_dlmbda(x, lmbda, y):
     with _err():
         lx = np.log(x)
         d = np.where(np.equal(x, 0), -y / lmbda, (np.power(x, lmbda) * lx - y) / lmbda)  # x = 0: 1/λ²
+    _first_order_only(np.equal(lmbda, 0), (x, lmbda), "boxcox at lmbda = 0")
     return np.where(np.equal(lmbda, 0), lx * lx / 2, d)
 
 
@@ -261,6 +274,7 @@ def _boxcox1p_dlmbda(x, lmbda, y):
     with _err():
         lx = np.log1p(x)
         d = np.where(np.equal(x, -1), -y / lmbda, (np.power(1 + x, lmbda) * lx - y) / lmbda)
+    _first_order_only(np.equal(lmbda, 0), (x, lmbda), "boxcox1p at lmbda = 0")
     return np.where(np.equal(lmbda, 0), lx * lx / 2, d)
 
 
@@ -268,6 +282,7 @@ def _inv_boxcox_dlmbda_at(x, yv, lmbda):
     # x = (1 + λy)^(1/λ):  ∂λ x = x (y/x^λ - log x)/λ;  -x y²/2 at λ = 0
     with _err():
         d = x * (yv / np.power(x, lmbda) - np.log(x)) / lmbda
+    _first_order_only(np.equal(lmbda, 0), (x, yv, lmbda), "inv_boxcox at lmbda = 0")
     return np.where(np.equal(lmbda, 0), -x * yv * yv / 2, d)
 
 
@@ -313,6 +328,7 @@ def _tklmbda_dlmbda(x, lmbda, y):
         g = 1 - y
         lf, lg = np.log(y), np.log(g)
         dq = (np.power(y, lmbda) * lf - np.power(g, lmbda) * lg - x) / lmbda
+        _first_order_only(np.equal(lmbda, 0) & inside, (x, lmbda, y), "tklmbda at lmbda = 0")
         dq = np.where(np.equal(lmbda, 0), (lf * lf - lg * lg) / 2, dq)  # λ → 0 limit (first order only)
         d = -dq * _tklmbda_dx(x, lmbda, y)
     return np.where(inside, d, 0)
@@ -372,6 +388,7 @@ def _lpmv_dx(m, v, x, y):
     with _err():
         d = (v * x * y - (v + m) * sc.lpmv(m, v - 1, x)) / (x * x - 1)
         end = np.equal(m, 0) & (np.equal(x, 1) | (np.equal(x, -1) & np.equal(v, np.floor(v))))
+        _first_order_only(end & np.not_equal(v, 0), (m, v, x), "lpmv at x = ±1")
         return np.where(end, np.power(x, v + 1) * v * (v + 1) / 2, d)
 
 
@@ -544,6 +561,7 @@ def _ellipj_dm(u, m, sn, cn, dn, ph):
     one = np.equal(m, 1)
     if not np.any(one):
         return dsn, -sn * dphi, ddn, dphi
+    _first_order_only(one, (u, m), "ellipj at m = 1")
     sech, th = 1 / np.cosh(u), np.tanh(u)
     c = (np.sinh(u) * np.cosh(u) - u) / 4
     return (np.where(one, -c * sech * sech, dsn), np.where(one, c * th * sech, -sn * dphi),
@@ -757,6 +775,7 @@ def _rd_partials(x, y, z, rd):
     # second derivatives through nesting are not.
     with _err():
         ex, ey = np.equal(x, z), np.equal(y, z)
+        _first_order_only(ex | ey, (x, y, z), "elliprd where arguments coincide")
         dx, dy = _rd_dx(x, y, z, rd), _rd_dx(y, x, z, rd)
         rest = np.where(ex, 0, _scaled(x, dx)) + np.where(ey, 0, _scaled(y, dy))
         n = 3 + np.where(ex, 1, 0) + np.where(ey, 1, 0)
@@ -771,6 +790,7 @@ def _rj_partials(x, y, z, p, rj):
     with _err():
         args = (x, y, z)
         eq = [np.equal(a, p) for a in args]
+        _first_order_only(eq[0] | eq[1] | eq[2], (x, y, z, p), "elliprj where an argument equals p")
         raw = [-(rj - sc.elliprd(args[(i + 1) % 3], args[(i + 2) % 3], a)) / (2 * (a - p))
                for i, a in enumerate(args)]
         rest = sum(np.where(e, 0, _scaled(a, d)) for e, a, d in zip(eq, args, raw, strict=True))
@@ -810,6 +830,7 @@ def _agm_db(a, b, y):
         k = sc.ellipk(m)
         d = y * (sc.ellipe(m) - r * r * k) / (a * r * m * k)
         d = np.where(np.equal(b, 0), np.inf, d)
+        _first_order_only(np.equal(a, b) & np.not_equal(a, 0), (a, b), "agm where a = b")
         return np.where(np.equal(a, 0), 0.0, np.where(np.equal(a, b), 0.5, d))
 
 
