@@ -111,3 +111,8 @@ def test_no_derivative_argument_raises_and_constant_is_exact():
 def test_dual_as_index_refuses(d):
     with pytest.raises(TypeError, match="index with x.value"):
         d[DualArray(np.array([0]), 0.0)]
+
+
+def test_dual_initial_in_a_reduction_refuses_with_the_fix(d):
+    with pytest.raises(NotImplementedError, match=r"initial=.*np\.sum\(x\) \+ c"):
+        np.sum(d, initial=DualArray(1.0, 1.0))

@@ -606,6 +606,11 @@ def _method_prologue(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) 
 
 
 def _reduce(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
+    if isinstance(kwargs.get("initial"), DualArray):
+        raise NotImplementedError(
+            f"{qualified_name(ufunc)}.reduce with a DualArray initial= is not supported: NumPy needs a scalar "
+            "there. Combine it after the reduction instead (np.sum(x) + c, np.maximum(np.max(x), c))."
+        )
     frame, out, x, t = _method_prologue(ufunc, "reduce", inputs, kwargs)
     if frame is None:
         return out
