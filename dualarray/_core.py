@@ -376,8 +376,8 @@ class DualArray(NDArrayOperatorsMixin):
         _check_index(index)
         value = self.value[index]
         if _is_basic(index):
-            plain = strip_all(self.value)
-            if isinstance(plain, np.ndarray) and np.shares_memory(strip_all(value), plain):
+            # basic indexing of an ndarray gives a view whenever it gives an array (else a NumPy scalar)
+            if isinstance(strip_all(self.value), np.ndarray) and isinstance(strip_all(value), np.ndarray):
                 # A view: give the parent a real tangent so writes through the view reach it.
                 t = self._writable_tangent()[dirs.key(index)]
                 return self._share(DualArray._new(value, t, self._ndir, self._batched, self.tag))
