@@ -170,3 +170,12 @@ def add(a: Any, b: Any) -> Any:
     if b is None:
         return a
     return a + b
+
+
+def scale_finite(coef: Any, t: Any) -> Any:
+    """``coef · t`` where ``coef`` may be infinite: a zero tangent contributes 0 (not 0·inf = NaN)."""
+    if np.all(np.isfinite(coef)):
+        return coef * t
+    with np.errstate(invalid="ignore", over="ignore"):
+        contribution = coef * t
+    return np.where(np.equal(t, 0), 0, contribution)

@@ -51,6 +51,13 @@ class NoDerivative:
     def __repr__(self) -> str:
         return f"no_derivative({self.reason!r})"
 
+    def error(self, ufunc: Any, i: int) -> NotImplementedError:
+        """The error for a tangent on argument ``i`` of ``ufunc``, which must be constant."""
+        return NotImplementedError(
+            f"{_name(ufunc)} has no derivative with respect to argument {i} ({self.reason}); "
+            "pass that argument as a constant (its .value), or differentiate with respect to the others only."
+        )
+
 
 def no_derivative(reason: str) -> NoDerivative:
     """Partial for an argument that must be constant; ``reason`` names it (e.g. ``"the order v"``)."""

@@ -39,7 +39,6 @@ from .._registry import (
     ZERO_DERIVATIVE,
     NoDerivative,
     no_derivative,
-    qualified_name,
     singular,
 )
 
@@ -59,14 +58,6 @@ TWO_OVER_SQRT_PI = 2.0 / SQRT_PI
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
 DEG = math.pi / 180.0
-
-
-def _no_derivative_error(ufunc: np.ufunc, i: int, marker: NoDerivative) -> NotImplementedError:
-    """The error of a custom JVP for a tangent on a constant-only argument (same wording as the partials)."""
-    return NotImplementedError(
-        f"{qualified_name(ufunc)} has no derivative with respect to argument {i} ({marker.reason}); "
-        "pass that argument as a constant (its .value), or differentiate with respect to the others only."
-    )
 
 
 def _err():
@@ -458,7 +449,7 @@ def _scaled_bessel_jvp(ufunc, deriv, part):
     def jvp(values, tangents, y):
         (v, z), (tv, tz) = values, tangents
         if tv is not None:
-            raise _no_derivative_error(ufunc, 0, ORDER_V)
+            raise ORDER_V.error(ufunc, 0)
         if tz is None:
             return None
         nd = np.ndim(y)
@@ -490,15 +481,6 @@ UFUNC_JVPS.update({
 
 
 # ---------------------------------------------------------------- multi-output ufuncs
-def _scale(coef: Any, t: Any) -> Any:
-    """``coef · t``, where a non-finite coefficient times a zero tangent contributes 0 (not NaN)."""
-    if np.all(np.isfinite(coef)):
-        return coef * t
-    with _err():
-        contribution = coef * t
-    return np.where(np.equal(t, 0), 0, contribution)
-
-
 def _multi_jvp(ufunc: np.ufunc, *per_input: Any) -> Callable[..., Any]:
     """JVP of a multi-output ufunc from one entry per input.
 
@@ -515,13 +497,13 @@ def _multi_jvp(ufunc: np.ufunc, *per_input: Any) -> Callable[..., Any]:
             if p is ZERO:
                 continue
             if type(p) is NoDerivative:
-                raise _no_derivative_error(ufunc, i, p)
+                raise p.error(ufunc, i)
             with _err():
                 coefs = p(*values, *outputs)
             for j, c in enumerate(coefs):
                 if c is None:
                     continue
-                contrib = _scale(c, dirs.align(ti, np.ndim(outputs[j])))
+                contrib = dirs.scale_finite(c, dirs.align(ti, np.ndim(outputs[j])))
                 ts[j] = contrib if ts[j] is None else ts[j] + contrib
         for j, t in enumerate(ts):
             if t is not None and t.shape[1:] != np.shape(outputs[j]):

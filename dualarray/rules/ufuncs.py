@@ -349,22 +349,6 @@ _GUFUNCS = {np.matmul, np.vecdot, np.matvec, np.vecmat}
 
 
 # ---------------------------------------------------------------- __call__
-def _no_derivative_error(ufunc: np.ufunc, i: int, marker: NoDerivative) -> NotImplementedError:
-    return NotImplementedError(
-        f"{qualified_name(ufunc)} has no derivative with respect to argument {i} ({marker.reason}); "
-        "pass that argument as a constant (its .value), or differentiate with respect to the others only."
-    )
-
-
-def _scale_singular(coef: Any, t: Any) -> Any:
-    """``coef · t`` where ``coef`` may be infinite: a zero tangent contributes 0 (not 0·inf = NaN)."""
-    if np.all(np.isfinite(coef)):
-        return coef * t
-    with _errstate():
-        contribution = coef * t
-    return np.where(np.equal(t, 0), 0, contribution)
-
-
 def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: list, y: Any) -> Any:
     nd = np.ndim(y)
     t = None
@@ -375,10 +359,10 @@ def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: 
         if p is ZERO:
             continue
         if type(p) is NoDerivative:
-            raise _no_derivative_error(ufunc, i, p)
+            raise p.error(ufunc, i)
         coef = p(*values, y)
         ti = dirs.align(ti, nd)
-        c = _scale_singular(coef, ti) if type(p) is Singular else coef * ti
+        c = dirs.scale_finite(coef, ti) if type(p) is Singular else coef * ti
         t = c if t is None else t + c
     if t is not None and t.shape[1:] != np.shape(y):
         t = dirs.broadcast_to(t, np.shape(y))
@@ -851,7 +835,7 @@ _BIG = 1 << 16
 
 
 def _all_finite(c: Any) -> bool:
-    """True when every element of ``c`` is finite (the test of _scale_singular, without the overhead)."""
+    """True when every element of ``c`` is finite (the test of dirs.scale_finite, without the overhead)."""
     tc = type(c)
     if tc is np.float64 or tc is float:
         return math.isfinite(c)
@@ -933,7 +917,7 @@ def _fast_unary(ufunc: np.ufunc) -> Any:
                 return _new(y, _fit(c, y), a._ndir, a._batched, a.tag)
         coef = coefficient(v, y)
         if singular_partial and not _all_finite(coef):
-            c = _fit(_scale_singular(coef, t), y)
+            c = _fit(dirs.scale_finite(coef, t), y)
         elif type(coef) is np.ndarray and coef.ndim == nd and nd:
             # coef has y's shape, so c has the full shape (k, *y.shape)
             if coef.nbytes >= _BIG and sys.getrefcount(coef) <= _FRESH and coef.base is None:
@@ -991,13 +975,13 @@ def _fast_binary(ufunc: np.ufunc) -> Any:
                 ta = dirs.align(ta, nd)
             coef = pa(va, vb, y)
             fresh = sys.getrefcount(coef) <= _FRESH
-            t = _scale_singular(coef, ta) if sa and not _all_finite(coef) else _times(coef, ta, fresh)
+            t = dirs.scale_finite(coef, ta) if sa and not _all_finite(coef) else _times(coef, ta, fresh)
         if tb is not None:
             if tb.ndim != nd + 1:
                 tb = dirs.align(tb, nd)
             coef = pb(va, vb, y)
             fresh = sys.getrefcount(coef) <= _FRESH
-            c = _scale_singular(coef, tb) if sb and not _all_finite(coef) else _times(coef, tb, fresh)
+            c = dirs.scale_finite(coef, tb) if sb and not _all_finite(coef) else _times(coef, tb, fresh)
             if t is None:
                 t = c
             elif t.nbytes >= _BIG and t.shape == c.shape and t.dtype == c.dtype:
@@ -1133,7 +1117,7 @@ def _fast_power(a: Any, b: Any) -> Any:
     if not nd and type(va) in _REAL_SCALARS and _scalar_case(va, ta, 0, None) and _all_finite(coef):
         return _new(y, (coef * ta[0])[None], a._ndir, a._batched, a.tag)
     fresh = sys.getrefcount(coef) <= _FRESH
-    c = _times(coef, ta, fresh) if _all_finite(coef) else _scale_singular(coef, ta)
+    c = _times(coef, ta, fresh) if _all_finite(coef) else dirs.scale_finite(coef, ta)
     if c.shape[1:] != y.shape:
         c = dirs.broadcast_to(c, y.shape)
     return _new(y, c, a._ndir, a._batched, a.tag)
