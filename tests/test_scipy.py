@@ -344,9 +344,7 @@ def test_optimize_minimize_passes_keywords_through(monkeypatch):
     callback = lambda xk: None  # noqa: E731
     options = {"maxiter": 7}
     extra = (1, 2)
-    out = dao.minimize(
-        rosen,
-        X0,
+    given = dict(
         args=extra,
         method="trust-constr",
         bounds=bounds,
@@ -355,16 +353,9 @@ def test_optimize_minimize_passes_keywords_through(monkeypatch):
         callback=callback,
         options=options,
     )
+    out = dao.minimize(rosen, X0, **given)
     assert out == "result"
-    for key, value in dict(
-        args=extra,
-        method="trust-constr",
-        bounds=bounds,
-        constraints=constraints,
-        tol=1e-3,
-        callback=callback,
-        options=options,
-    ).items():
+    for key, value in given.items():
         assert seen[key] is value
     assert seen["x0"] is X0
     assert seen["jac"] is True and seen["hess"] is None and callable(seen["hessp"])
