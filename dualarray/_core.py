@@ -82,6 +82,22 @@ def _operators(ufunc: np.ufunc, name: str) -> tuple[Any, Any]:
     return op, rop
 
 
+def _in_place(name: str) -> Any:
+    """``__iname__``: the mixin's in-place ufunc call, except that a NumPy-scalar value rebinds.
+
+    ``s = x.sum(); s += x`` makes ``s`` a new array, as NumPy does for its scalars (which are immutable).
+    """
+    in_place = getattr(NDArrayOperatorsMixin, f"__i{name}__")
+
+    def op(self: DualArray, other: Any) -> Any:
+        if isinstance(self.value, np.generic):
+            return getattr(self, f"__{name}__")(other)
+        return in_place(self, other)
+
+    op.__name__ = f"__i{name}__"
+    return op
+
+
 class DualArray(NDArrayOperatorsMixin):
     """An array value with tangents: ``value + ε·tangent`` with ``ε² = 0``.
 
@@ -113,7 +129,7 @@ class DualArray(NDArrayOperatorsMixin):
             type(value) is np.ndarray and type(tangent) is np.ndarray and not batched
             and (tag is None or type(tag) is int)
             and tangent.dtype is value.dtype and value.dtype.kind == "f" and tangent.shape == value.shape
-            and (tangent.ndim or tangent != 0)
+            and value.flags.c_contiguous and (tangent.ndim or tangent != 0)
         ):
             # the common seed DualArray(x, v): what the general path below gives, without its checks
             self.value = value
@@ -196,9 +212,18 @@ class DualArray(NDArrayOperatorsMixin):
             t = dirs.zeros(self._ndir, self.value, self.tangent_dtype)
             self._tangent = t
         elif isinstance(t, np.ndarray) and not t.flags.writeable:
-            t = t.copy()
+            t = dirs.copy_like(t, self.value)
             self._tangent = t
         return t
+
+    def _take_directions(self, item: DualArray, where: str) -> None:
+        """Before ``item`` (same tag) is written into this array: a constant takes the item's directions."""
+        if item._ndir != self._ndir and item._tangent is not None:
+            if self._tangent is not None or self._batched:
+                raise ValueError(
+                    f"{where}cannot write a DualArray with {item._ndir} directions into one with {self._ndir}"
+                )
+            self._ndir, self._batched = item._ndir, item._batched
 
     def _share(self, view: DualArray) -> DualArray:
         """Record (weakly) that ``view`` shares memory with this array, for :func:`_lift_storage`."""
@@ -360,6 +385,61 @@ class DualArray(NDArrayOperatorsMixin):
     def repeat(self, repeats, axis=None):
         return np.repeat(self, repeats, axis=axis)
 
+    def compress(self, condition, axis=None, out=None):
+        return np.compress(condition, self, axis=axis, out=out)
+
+    def choose(self, choices, out=None, mode="raise"):
+        """``np.choose`` with this array as the (constant, integer) index array."""
+        return np.choose(self.value, choices, out=out, mode=mode)
+
+    def searchsorted(self, v, side="left", sorter=None):
+        return np.searchsorted(self.value, strip(v), side=side, sorter=sorter)
+
+    def argpartition(self, kth, axis=-1, kind="introselect", order=None):
+        return np.argpartition(self.value, kth, axis=axis, kind=kind, order=order)
+
+    def partition(self, kth, axis=-1, kind="introselect", order=None) -> None:
+        """Partition in place (the tangents move with their values)."""
+        self[...] = np.partition(self, kth, axis=axis, kind=kind, order=order)
+
+    def fill(self, value: Any) -> None:
+        self[...] = value
+
+    def put(self, indices, values, mode="raise") -> None:
+        np.put(self, indices, values, mode=mode)
+
+    def view(self, dtype: Any = None, type: Any = None) -> DualArray:
+        """A view sharing value and tangent; reinterpreting the bits (another dtype or type) is refused."""
+        if type is not None or (dtype is not None and np.dtype(dtype) != self.dtype):
+            what = f"type {type.__name__}" if type is not None else f"dtype {np.dtype(dtype)}"
+            raise TypeError(
+                f"DualArray.view({what}) would reinterpret the values and drop the derivative. Use .astype() "
+                "to convert values, or x.value.view(...) if you only need the values."
+            )
+        return np.reshape(self, self.shape)
+
+    def resize(self, *new_shape: Any, refcheck: bool = True) -> None:
+        """In-place resize as ``ndarray.resize``: the flat values (and tangents) kept, new entries zero."""
+        if len(new_shape) == 1 and isinstance(new_shape[0], tuple | list):
+            new_shape = tuple(new_shape[0])
+        if refcheck and self._shares_memory_with_a_live_array():
+            raise ValueError("cannot resize a DualArray that shares memory with another (a view or its base); "
+                             "use np.resize(x, shape) for a resized copy, or pass refcheck=False")
+        grown = np.zeros_like(self, shape=new_shape)
+        n = min(self.size, grown.size)
+        if n:
+            np.ravel(grown)[:n] = np.ravel(self)[:n]
+        self.value, self._tangent = grown.value, grown._tangent
+
+    @property
+    def flat(self) -> _FlatIterator:
+        """``x.flat``: row-major element access; reads and writes carry tangents."""
+        return _FlatIterator(self)
+
+    @flat.setter
+    def flat(self, values: Any) -> None:
+        _FlatIterator(self)[...] = values
+
     def dot(self, other: Any, out: Any = None) -> DualArray:
         return np.dot(self, other, out=out)
 
@@ -383,7 +463,7 @@ class DualArray(NDArrayOperatorsMixin):
                 return self._share(DualArray._new(value, t, self._ndir, self._batched, self.tag))
         if self._tangent is None:
             return DualArray._new(value, None, self._ndir, self._batched, self.tag)
-        return DualArray._new(value, self._tangent[dirs.key(index)], self._ndir, self._batched, self.tag)
+        return DualArray._new(value, dirs.getitem(self._tangent, index), self._ndir, self._batched, self.tag)
 
     def __setitem__(self, index: Any, item: Any) -> None:
         _check_index(index)
@@ -396,12 +476,7 @@ class DualArray(NDArrayOperatorsMixin):
         if isinstance(self.value, np.generic):
             self.value = np.array(self.value)  # a NumPy scalar result: in-place updates rebind like NumPy's
         if isinstance(item, DualArray) and item.tag == self.tag:
-            if item._ndir != self._ndir and item._tangent is not None:
-                if self._tangent is not None or self._batched:
-                    raise ValueError(
-                        f"cannot write a DualArray with {item._ndir} directions into one with {self._ndir}"
-                    )
-                self._ndir, self._batched = item._ndir, item._batched  # a constant takes the item's directions
+            self._take_directions(item, "")
             item_value, item_tangent = item.value, item._tangent
             if not np.issubdtype(np.dtype(self.dtype), np.inexact) and np.issubdtype(np.dtype(item.dtype), np.inexact):
                 item_tangent = None  # cast to integers: piecewise constant, like astype(int)
@@ -417,8 +492,7 @@ class DualArray(NDArrayOperatorsMixin):
         t = self._writable_tangent()
         if isinstance(item_tangent, DualArray) and not isinstance(t, DualArray):
             t = self._tangent = _lift_storage(self, t, item_tangent)
-        target_ndim = np.ndim(self.value[index])
-        t[dirs.key(index)] = dirs.align(item_tangent, target_ndim)
+        t[dirs.key(index)] = dirs.subspace(item_tangent, np.shape(self.value[index]), index)
 
     # ------------------------------------------------------------------ conversions that refuse
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -510,6 +584,46 @@ class DualArray(NDArrayOperatorsMixin):
         return (DualArray._new, (self.value, self._tangent, self._ndir, self._batched, self.tag))
 
 
+for _name in ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "and", "xor",
+              "or"):
+    setattr(DualArray, f"__i{_name}__", _in_place(_name))
+
+
+class _FlatIterator:
+    """What ``DualArray.flat`` returns: ``x.flat[i]``, ``x.flat[i] = v``, ``iter``, ``len`` (row-major)."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: DualArray) -> None:
+        self.base = base
+
+    def __len__(self) -> int:
+        return self.base.size
+
+    def __iter__(self):
+        flat = np.ravel(self.base)
+        for i in range(flat.shape[0]):
+            yield flat[i]
+
+    def _positions(self, index: Any) -> tuple:
+        flat = np.arange(self.base.size)[index]
+        return np.unravel_index(flat, self.base.shape)
+
+    def __getitem__(self, index: Any) -> DualArray:
+        item = np.ravel(self.base)[index]
+        return item.copy() if np.ndim(item) else item  # a copy, as ndarray.flat[...] gives
+
+    def __setitem__(self, index: Any, values: Any) -> None:
+        positions = self._positions(index)
+        count = int(np.size(positions[0])) if positions else 0
+        if not count:
+            return
+        # NumPy's flat assignment repeats the values cyclically to fill the positions
+        flat = np.ravel(values) if isinstance(values, DualArray) else np.ravel(np.asarray(values))
+        take = np.arange(count) % max(int(np.size(flat)), 1)
+        self.base[tuple(np.ravel(p) for p in positions)] = flat[take]
+
+
 def _format(a: Any) -> str:
     """Compact text of a value or tangent for ``repr``: ``9.61``, ``[1., 2.]``."""
     if isinstance(a, DualArray) or not isinstance(a, np.ndarray | np.generic):
@@ -523,9 +637,14 @@ def unsupported_error(func: Any) -> Exception:
     """The error for a NumPy callable with no rule: names it and says what to do instead."""
     name = qualified_name(func)
     if func in UNSUPPORTED:
+        register = ""
+        if isinstance(func, np.ufunc):
+            how = "register_ufunc(f, *partials" if func.nout == 1 else "register_ufunc_jvp(f, jvp"
+            register = (f" If you know its derivative, register it: dualarray.{how}, replace=True) with "
+                        f"f = {name} (see README, 'Your own rules').")
         return NotImplementedError(
             f"{name} is not supported for DualArray inputs: {UNSUPPORTED[func]}. "
-            "Pass .value if you do not need its derivative."
+            f"Pass .value if you do not need its derivative.{register}"
         )
     register = "dualarray.register_ufunc" if isinstance(func, np.ufunc) else "@dualarray.implements"
     return TypeError(

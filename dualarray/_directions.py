@@ -30,7 +30,8 @@ def from_user(tangent: Any, value: Any, dtype: Any, batched: bool) -> Any:
     """Internal layout ``(k, *value.shape)`` of a user-given tangent.
 
     Unbatched tangents broadcast to ``value.shape`` (a scalar is allowed);
-    batched ones have shape ``(k, *value.shape)`` (the trailing axes may broadcast).
+    batched ones have shape ``(k, *value.shape)`` (the trailing axes may broadcast). The result has
+    ``dtype`` (the value's inexact dtype) and the value's memory layout (see :func:`laid_out`).
     """
     shape = np.shape(value)
     if batched:
@@ -43,21 +44,31 @@ def from_user(tangent: Any, value: Any, dtype: Any, batched: bool) -> Any:
         # Foreign (Dask, CuPy) or nested DualArray tangents: keep the type, never coerce.
         t = tangent if batched else np.expand_dims(tangent, 0)
         return np.broadcast_to(t, target) if t.shape != target else t
-    t = np.array(tangent, dtype=np.result_type(tangent, dtype))  # a copy: never aliased with the caller's
+    if isinstance(value, np.ndarray) and not value.flags.c_contiguous:
+        t = laid_out(target[0], value, dtype, empty=True)
+        try:
+            t[...] = tangent if batched else np.asarray(tangent)[None]
+        except ValueError:
+            _not_broadcastable(tangent, shape, target, batched)
+        return t
+    t = np.array(tangent, dtype=dtype)  # a copy: never aliased with the caller's
     if not batched:
         t = t[None]
     if t.shape != target:
         try:
             t = np.broadcast_to(t, target)
         except ValueError:
-            what = "tangents" if batched else "tangent"
-            raise ValueError(
-                f"{what} of shape {np.shape(tangent)} does not broadcast to "
-                f"{target if batched else shape}"
-                + ("" if batched else " (for k directions pass batched=True and shape (k, *value.shape))")
-            ) from None
+            _not_broadcastable(tangent, shape, target, batched)
         t = t.copy()  # writable, so in-place updates and views work
     return t
+
+
+def _not_broadcastable(tangent: Any, shape: tuple, target: tuple, batched: bool) -> None:
+    what = "tangents" if batched else "tangent"
+    raise ValueError(
+        f"{what} of shape {np.shape(tangent)} does not broadcast to {target if batched else shape}"
+        + ("" if batched else " (for k directions pass batched=True and shape (k, *value.shape))")
+    ) from None
 
 
 def to_user(t: Any, batched: bool) -> Any:
@@ -66,15 +77,76 @@ def to_user(t: Any, batched: bool) -> Any:
 
 
 def zeros(k: int, value: Any, dtype: Any) -> Any:
-    """A materialized zero tangent for ``value`` (nested values give nested zeros)."""
+    """A materialized zero tangent for ``value`` (nested values give nested zeros), in its memory layout."""
     from ._core import DualArray  # local: avoid a cycle at import time
 
     if isinstance(value, DualArray):
         inner = zeros(k, value.value, dtype)
         return DualArray._new(inner, None, value._ndir, value._batched, value.tag)
-    if isinstance(value, np.ndarray) or np.isscalar(value) or isinstance(value, np.generic):
+    if isinstance(value, np.ndarray):
+        return laid_out(k, value, dtype)
+    if np.isscalar(value) or isinstance(value, np.generic):
         return np.zeros((k, *np.shape(value)), dtype=dtype)
     return np.zeros_like(value, dtype=dtype, shape=(k, *value.shape))
+
+
+def memory_axes(value: Any) -> tuple[int, ...]:
+    """Value axes from the slowest to the fastest in memory (by stride magnitude; ties keep their order).
+
+    This is the axis order of NumPy's ``order='K'`` (which never reverses an axis with a negative stride).
+    """
+    strides = value.strides
+    return tuple(sorted(range(len(strides)), key=lambda a: -abs(strides[a])))
+
+
+def laid_out(k: int, value: np.ndarray, dtype: Any, empty: bool = False) -> np.ndarray:
+    """A zero (or, with ``empty``, uninitialized) tangent ``(k, *value.shape)`` laid out like ``value``.
+
+    Each direction ``t[j]`` has the value's axis order in memory and the signs of its strides (the
+    direction axis is slowest), so reshape, ravel and ``order=`` make the same view-or-copy decision for
+    the tangent as for the value (a compact tangent is a view at least wherever the value is).
+    """
+    allocate = np.empty if empty else np.zeros
+    if value.flags.c_contiguous or value.ndim == 0:
+        return allocate((k, *value.shape), dtype=dtype)
+    perm = memory_axes(value)
+    base = allocate((k, *(value.shape[a] for a in perm)), dtype=dtype)
+    t = np.transpose(base, (0, *(1 + perm.index(a) for a in range(value.ndim))))
+    flips = tuple(slice(None, None, -1) if s < 0 else _ALL for s in value.strides)
+    return t[(_ALL, *flips)] if any(s < 0 for s in value.strides) else t
+
+
+def mirrors(t: Any, value: Any) -> bool:
+    """True when the plain tangent ``t`` is laid out like ``value`` (always true for C-contiguous pairs)."""
+    if not isinstance(t, np.ndarray) or not isinstance(value, np.ndarray) or value.ndim < 1:
+        return True
+    if value.flags.c_contiguous and t.flags.c_contiguous:
+        return True
+    vs, ts = value.strides, t.strides[1:]
+    if any((a < 0) != (b < 0) for a, b, n in zip(vs, ts, value.shape, strict=True) if n > 1):
+        return False
+    big = [a for a, n in zip(range(value.ndim), value.shape, strict=True) if n > 1]
+    return sorted(big, key=lambda a: -abs(vs[a])) == sorted(big, key=lambda a: -abs(ts[a]))
+
+
+def copy_like(t: Any, value: Any) -> Any:
+    """A copy of ``t`` laid out like ``value`` (see :func:`laid_out`); nested tangents are copied as they are."""
+    from ._core import strip_all  # local: avoid a cycle at import time
+
+    inner = strip_all(value)
+    if not isinstance(t, np.ndarray) or not isinstance(inner, np.ndarray):
+        return np.copy(t)
+    out = laid_out(t.shape[0], inner, t.dtype, empty=True)
+    out[...] = t
+    return out
+
+
+def order_for(order: str, value: Any) -> str:
+    """The ``order=`` that does to a tangent what ``order`` does to ``value`` ('A' resolved; 'K' kept)."""
+    if order in ("A", "a"):
+        flags = getattr(value, "flags", None)
+        return "F" if flags is not None and flags.f_contiguous and not flags.c_contiguous else "C"
+    return order
 
 
 def align(t: Any, ndim: int) -> Any:
@@ -132,10 +204,74 @@ def transpose(t: Any, perm: Any, ndim: int) -> Any:
 
 
 def key(index: Any) -> tuple:
-    """Index key that applies ``value[index]`` to a tangent."""
+    """Index key that applies ``value[index]`` to a tangent.
+
+    ``t[key(index)]`` has the direction axis first unless NumPy moves separated advanced indices to
+    the front (see :func:`direction_position`); :func:`getitem` and :func:`subspace` handle that case.
+    """
     if isinstance(index, tuple):
         return (_ALL, *index)
     return (_ALL, index)
+
+
+def direction_position(index: Any) -> int:
+    """Where the direction axis lands in ``t[key(index)]``: 0, or the broadcast rank of the advanced indices.
+
+    NumPy puts the broadcast axes of advanced indices (integer and boolean arrays, and integers next to
+    them) in place when they are adjacent in the key, and *first* when a slice, Ellipsis or None
+    separates them; then ``t[key(index)]`` has shape ``(*broadcast, k, *rest)``.
+    """
+    items = index if isinstance(index, tuple) else (index,)
+    positions: list[int] = []
+    shapes: list[tuple[int, ...]] = []
+    arrays = False
+    for pos, i in enumerate(items):
+        if i is None or i is Ellipsis or isinstance(i, slice):
+            continue
+        if isinstance(i, int | np.integer) and not isinstance(i, bool | np.bool_):
+            positions.append(pos)
+            shapes.append(())
+            continue
+        arrays = True
+        a = np.asarray(i)
+        positions.append(pos)
+        shapes.append((int(np.count_nonzero(a)),) if a.dtype == np.bool_ else a.shape)
+    if not arrays or positions[-1] - positions[0] == len(positions) - 1:
+        return 0
+    return len(np.broadcast_shapes(*shapes))
+
+
+def getitem(t: Any, index: Any) -> Any:
+    """The tangent of ``value[index]``, direction axis first."""
+    r = t[key(index)]
+    if isinstance(index, tuple) and len(index) > 1:
+        pos = direction_position(index)
+        if pos:
+            r = np.moveaxis(r, pos, 0)
+    return r
+
+
+def subspace(item: Any, target: tuple[int, ...] | int, index: Any = None) -> Any:
+    """An item tangent ``(k, *s)`` laid out to be stored into ``t[key(index)]``.
+
+    ``target`` is the shape (or the rank) of ``value[index]`` (of the destination when there is no
+    index, as in ``np.copyto``). As in NumPy assignment, leading length-1
+    axes of the item beyond the target's rank are dropped, the rest broadcasts; the direction axis moves
+    to where :func:`direction_position` puts it.
+    """
+    ndim = target if isinstance(target, int) else len(target)
+    shape = item.shape[1:]
+    if len(shape) > ndim:
+        drop = len(shape) - ndim
+        if any(n != 1 for n in shape[:drop]):
+            raise ValueError(f"could not broadcast a tangent of shape {shape} into shape {target}")
+        item = np.reshape(item, (item.shape[0], *shape[drop:]))
+    item = align(item, ndim)
+    if isinstance(index, tuple) and len(index) > 1:
+        pos = direction_position(index)
+        if pos:
+            item = np.moveaxis(item, 0, pos)
+    return item
 
 
 def collapse(t: Any) -> Any:

@@ -379,3 +379,158 @@ def test_more_ndarray_methods():
     order = np.argsort(v, axis=1)
     np.testing.assert_array_equal(y.value, np.take_along_axis(v, order, 1))
     np.testing.assert_array_equal(y.tangent, np.take_along_axis(t, order, 1))
+
+
+# ---------------------------------------------------------------- regressions: indexing, in-place, methods
+SEPARATED_KEYS = [
+    ([0, 2], slice(None), [1, 0]),         # advanced indices separated by a slice: their axes go first
+    (2, slice(2, None), [1, 3]),            # an integer next to an array counts as advanced
+    ([0, 1], None, [1, 0]),                 # separated by None
+    (1, Ellipsis, [0, 2]),                  # separated by Ellipsis
+    ([[0], [2]], slice(1, 3), [1, 0]),      # broadcast index arrays (2, 2) go first
+    (np.array([True, False, True]), slice(None), [4, 0]),   # a boolean array is advanced too
+]
+
+
+def _batched(shape, k=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return DualArray(rng.standard_normal(shape), rng.standard_normal((k, *shape)), batched=True)
+
+
+@pytest.mark.parametrize("key", SEPARATED_KEYS)
+def test_getitem_with_separated_advanced_indices(key):
+    x = _batched((3, 4, 5))
+    y = x[key]
+    assert y.value.shape == x.value[key].shape
+    for j in range(3):  # indexing is linear: each direction's tangent is the tangent indexed the same way
+        np.testing.assert_array_equal(y.tangent[j], x.tangent[j][key])
+    J = da.jacobian(lambda v: v[key])(x.value)
+    assert np.array_equal(J, da.jacobian(lambda v: v[key], chunk_size=1)(x.value))
+    eye = np.eye(x.size).reshape((x.size, *x.shape))
+    np.testing.assert_array_equal(np.moveaxis(J.reshape(*y.shape, -1), -1, 0), np.stack([e[key] for e in eye]))
+
+
+@pytest.mark.parametrize("key", SEPARATED_KEYS)
+@pytest.mark.parametrize("how", ["set", "iadd", "add.at"])
+def test_writes_with_separated_advanced_indices(key, how):
+    x = _batched((3, 4, 5))
+    target_shape = x.value[key].shape
+    item = _batched(target_shape, seed=1)
+    buf = np.zeros_like(x)
+    expected_value, expected_tangent = np.zeros((3, 4, 5)), np.zeros((3, 3, 4, 5))
+    if how == "set":
+        buf[key] = item
+        expected_value[key] = item.value
+        for j in range(3):
+            expected_tangent[j][key] = item.tangent[j]
+    elif how == "iadd":
+        buf[key] += item
+        expected_value[key] += item.value
+        for j in range(3):
+            expected_tangent[j][key] += item.tangent[j]
+    else:
+        np.add.at(buf, key, item)
+        np.add.at(expected_value, key, item.value)
+        for j in range(3):
+            np.add.at(expected_tangent[j], key, item.tangent[j])
+    np.testing.assert_array_equal(buf.value, expected_value)
+    np.testing.assert_array_equal(buf.tangent, expected_tangent)
+
+
+def test_assignments_drop_leading_length_one_axes_with_k_directions():
+    x = _batched((3, 3))
+    y = np.zeros_like(x)
+    y[0] = x[1:2]
+    np.testing.assert_array_equal(y.tangent[:, 0], x.tangent[:, 1])
+    y = np.zeros_like(x)
+    y[...] = x[None]
+    np.testing.assert_array_equal(y.tangent, x.tangent)
+    y = np.zeros_like(x)
+    np.copyto(y, x[None])
+    np.testing.assert_array_equal(y.tangent, x.tangent)
+
+
+def test_writing_k_directions_into_a_constant_buffer_by_a_numpy_function():
+    item = _batched((2,))
+    buf = DualArray(np.zeros((3, 4)))
+    np.put_along_axis(buf, np.array([1, 7]), item, axis=None)
+    np.testing.assert_array_equal(buf.tangent.reshape(3, -1)[:, [1, 7]], item.tangent)
+
+
+def test_put_along_axis_none_with_higher_rank_values():
+    buf = DualArray(np.zeros((3, 4)))
+    values = DualArray(np.ones((1, 1, 3)), np.full((2, 1, 1, 3), 3.0), batched=True)
+    np.put_along_axis(buf, np.array([1, 5, 7]), values, axis=None)
+    expected = np.zeros((3, 4))
+    np.put_along_axis(expected, np.array([1, 5, 7]), np.ones((1, 1, 3)), axis=None)
+    np.testing.assert_array_equal(buf.value, expected)
+    np.testing.assert_array_equal(buf.tangent.reshape(2, -1)[:, [1, 5, 7]], np.full((2, 3), 3.0))
+
+
+def test_in_place_operator_on_a_numpy_scalar_result_rebinds_like_numpy():
+    x = DualArray(np.arange(3.0), 1.0)
+    s = x.sum()
+    s += x                               # NumPy: s = s + x (its scalars are immutable)
+    assert s.shape == (3,) and np.array_equal(s.value, 3.0 + np.arange(3.0))
+    np.testing.assert_array_equal(s.tangent, [4.0, 4.0, 4.0])
+    buf = np.zeros_like(x)
+    alias = buf
+    buf += x                             # arrays are still updated in place
+    assert alias is buf and np.array_equal(alias.tangent, [1.0, 1.0, 1.0])
+
+
+def test_ndarray_methods_fill_put_view_partition_and_friends():
+    def make():
+        return DualArray(np.arange(6.0).reshape(2, 3), 10 * np.arange(6.0).reshape(2, 3))
+
+    x = make()
+    x.fill(DualArray(2.0, 1.0))
+    assert np.all(x.value == 2) and np.all(x.tangent == 1)
+    x = make()
+    x.put([0, 4], DualArray(np.array([7.0, 8.0]), 1.0))
+    assert x.value.ravel().tolist() == [7, 1, 2, 3, 8, 5] and x.tangent.ravel().tolist() == [1, 10, 20, 30, 1, 50]
+    x = make()
+    v = x.view()
+    v[0, 0] = DualArray(9.0, 9.0)
+    assert x.value[0, 0] == 9 and x.tangent[0, 0] == 9
+    with pytest.raises(TypeError, match="reinterpret"):
+        x.view(np.int64)
+    assert np.array_equal(np.ravel(make()).searchsorted([2.5, 0.5]), [3, 1])
+    s = DualArray(np.array([3.0, 1.0, 2.0]), np.array([30.0, 10.0, 20.0]))
+    s.partition(1)
+    assert s.value[1] == 2.0 and s.tangent[1] == 20.0 and set(s.value.tolist()) == {1.0, 2.0, 3.0}
+    assert np.array_equal(make().argpartition(1, axis=1), np.argpartition(np.arange(6.0).reshape(2, 3), 1, axis=1))
+    c = make().compress([True, False, True], axis=1)
+    assert c.tangent.tolist() == [[0, 20], [30, 50]]
+    chosen = DualArray(np.array([0, 1, 0])).choose([np.arange(3.0), DualArray(np.arange(3.0) + 10, 1.0)])
+    assert chosen.value.tolist() == [0, 11, 2] and chosen.tangent.tolist() == [0, 1, 0]
+
+
+def test_resize_in_place_and_flat():
+    x = DualArray(np.arange(6.0).reshape(2, 3), 10 * np.arange(6.0).reshape(2, 3))
+    x.resize((3, 3))
+    expected = np.arange(6.0).reshape(2, 3).copy()
+    expected.resize((3, 3))
+    assert np.array_equal(x.value, expected) and np.array_equal(x.tangent, 10 * expected)
+    y = DualArray(np.arange(4.0))
+    _ = y[1:]
+    with pytest.raises(ValueError, match="shares memory"):
+        y.resize(6)
+    x = DualArray(np.arange(6.0).reshape(2, 3).T, 10 * np.arange(6.0).reshape(2, 3).T)   # not C-contiguous
+    plain = x.value.copy()
+    assert x.flat[1].value == plain.flat[1] and x.flat[1].tangent == 10 * plain.flat[1]
+    x.flat[[0, 5]] = DualArray(np.array([-1.0, -2.0]), 5.0)
+    plain.flat[[0, 5]] = [-1.0, -2.0]
+    assert np.array_equal(x.value, plain) and x.tangent.flat[0] == 5 and x.tangent.flat[5] == 5
+    x.flat = 3.0
+    assert np.all(x.value == 3.0) and np.all(x.tangent == 0.0)
+    assert len(x.flat) == 6 and [e.value for e in x.flat] == [3.0] * 6
+    got = x.flat[1:3]
+    got[0] = DualArray(7.0, 7.0)                           # ndarray.flat[...] reads are copies
+    assert x.value.flat[1] == 3.0
+
+
+def test_unsupported_scipy_special_ufunc_says_how_to_register_a_rule():
+    sc = pytest.importorskip("scipy.special")
+    with pytest.raises(NotImplementedError, match=r"register_ufunc\(f, \*partials, replace=True\)"):
+        sc.obl_cv(DualArray(1.0, 1.0), 2.0, 3.0)

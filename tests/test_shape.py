@@ -304,3 +304,42 @@ def test_nondifferentiable_helpers_return_plain_results():
     rows, cols = np.tril_indices_from(x)
     assert rows.shape == (6,)
     assert isinstance(np.array_str(x), str)
+
+
+# ---------------------------------------------------------------- regressions: integer dtype=, empty pads
+@pytest.mark.parametrize("func", [
+    lambda x: np.trace(x, dtype=np.int64),
+    lambda x: np.concatenate([x, x], dtype=np.int64, casting="unsafe"),
+    lambda x: np.concatenate([x, x], axis=None, dtype=np.int32, casting="unsafe"),
+    lambda x: np.stack([x, x], dtype=np.int64, casting="unsafe"),
+    lambda x: np.vstack([x, x], dtype=np.int64, casting="unsafe"),
+    lambda x: np.hstack([x, x], dtype=np.int64, casting="unsafe"),
+])
+def test_integer_dtype_results_are_piecewise_constant(func):
+    x = dual((3, 3), k=2)
+    y = func(x)
+    expected = func(x.value)
+    assert y.value.dtype == expected.dtype and np.array_equal(y.value, expected)
+    assert not np.any(y.tangent), "an integer result has zero derivative, as astype(int)"
+
+
+@pytest.mark.parametrize("func", [
+    lambda x: np.trace(x, dtype=np.float32),
+    lambda x: np.concatenate([x, x], dtype=np.float32),
+    lambda x: np.hstack([x, x], dtype=np.float32),
+])
+def test_float32_dtype_results_keep_their_tangent(func):
+    x = dual((3, 3))
+    y = func(x)
+    assert y.value.dtype == np.float32 and y.tangent.dtype == np.float32
+    np.testing.assert_allclose(y.tangent, func(x.tangent).astype(np.float32), rtol=1e-6)
+
+
+@pytest.mark.parametrize(("shape", "pad"), [((0,), 2), ((0, 3), ((0, 0), (1, 1))), ((2, 0), 1)])
+def test_pad_of_an_empty_array(shape, pad):
+    x = DualArray(np.zeros(shape), 1.0)
+    y = np.pad(x, pad)
+    assert np.array_equal(y.value, np.pad(np.zeros(shape), pad))
+    assert y.tangent.shape == y.value.shape and not np.any(y.tangent)
+    filled = np.pad(x, pad, constant_values=DualArray(3.0, 1.0))
+    assert np.all(filled.tangent == 1.0) or filled.size == 0

@@ -47,8 +47,10 @@ def _is_view(y: Any, x: Any) -> bool:
 def linear(a: Any, on_value, on_tangent) -> Any:
     """Apply a function linear in ``a``: ``on_value(x)`` to the value, ``on_tangent(t, y)`` to the tangent.
 
-    When the result is a view of a DualArray's value, the parent's tangent is materialized first so the
-    result's tangent is a view as well (writes through either reach both).
+    The tangent is a view exactly when the value is: when the result is a view of a DualArray's value,
+    the parent's tangent is materialized first so the result's tangent is a view of it (writes through
+    either reach both); when the value is a copy, so is the tangent (a later write to the parent must not
+    reach the result's tangent alone).
     """
     frame, (x,), (t,) = split([a])
     y = on_value(x)
@@ -56,10 +58,29 @@ def linear(a: Any, on_value, on_tangent) -> Any:
         return y
     if isinstance(a, DualArray) and a.tag == frame.tag and _is_view(y, x):
         t = a._writable_tangent()  # a real, writable tangent in the parent, so the view's shares it
-        return a._share(frame.wrap(y, on_tangent(t, y)))
+        ty = on_tangent(t, y)
+        if ty is not None and not _is_view(ty, t):
+            ty = on_tangent(_relay(a, x), y)
+        return a._share(frame.wrap(y, ty))
     if t is None:
         return frame.wrap(y, None)
-    return frame.wrap(y, on_tangent(t, y))
+    ty = on_tangent(t, y)
+    if ty is not None and _is_view(ty, t):
+        ty = dirs.copy_like(ty, y)
+    return frame.wrap(y, ty)
+
+
+def _relay(a: DualArray, x: Any) -> Any:
+    """Re-lay ``a``'s tangent like its value ``x``, so a view of the value is a view of the tangent too."""
+    t = a._tangent
+    if not isinstance(t, np.ndarray) or dirs.mirrors(t, x) or a._shares_memory_with_a_live_array():
+        raise TypeError(
+            "this view of the value cannot be a view of the tangent (their memory layouts differ), so writes "
+            "through it would not reach the derivative. Make a copy first (np.copy(x) or x.copy()) or use "
+            "the result without writing to it."
+        )
+    a._tangent = dirs.copy_like(t, x)
+    return a._tangent
 
 
 def gather(a: Any, func: Callable[[Any], Any]) -> Any:
@@ -79,7 +100,7 @@ def _from_maps(pairs: list[tuple[Any, Any]]) -> Any:
     """Tangent ``Σ_i where(map_i >= 0, flatten(t_i)[:, map_i], 0)``: disjoint maps, -1 = not from t_i."""
     total = None
     for t, m in pairs:
-        if t is None:
+        if t is None or np.size(t) == 0:  # an empty source contributes nothing (np.pad of a size-0 array)
             continue
         part = np.where(m >= 0, dirs.flatten(t)[dirs.key(np.maximum(m, 0))], 0)
         total = part if total is None else total + part
@@ -114,6 +135,11 @@ def _tangent_dtype(dtype: Any) -> Any:
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 
 
+def _integral(dtype: Any) -> bool:
+    """A ``dtype=`` that casts results to integers or bools: piecewise constant, zero tangent."""
+    return dtype is not None and not np.issubdtype(np.dtype(dtype), np.inexact)
+
+
 def _into(out: Any, result: Any) -> Any:
     if out is None:
         return result
@@ -130,13 +156,21 @@ def _into(out: Any, result: Any) -> Any:
 @implements(np.reshape)
 def _reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     shape = newshape if shape is None else shape
+    t_order = dirs.order_for(order, strip_all(a))
     return linear(a, lambda x: np.reshape(x, shape, order=order, copy=copy),
-                  lambda t, y: dirs.reshape(t, np.shape(y), order))
+                  lambda t, y: dirs.reshape(t, np.shape(y), t_order))
 
 
 @implements(np.ravel)
 def _ravel(a, order="C"):
-    return linear(a, lambda x: np.ravel(x, order=order), lambda t, y: dirs.reshape(t, np.shape(y), order))
+    x = strip_all(a)
+    if order in ("K", "k") and isinstance(x, np.ndarray):
+        # memory order: the value axes sorted by stride magnitude, then row-major (NumPy's 'K')
+        perm = dirs.memory_axes(x)
+        return linear(a, lambda v: np.ravel(v, order=order),
+                      lambda t, y: dirs.reshape(dirs.transpose(t, perm, x.ndim), np.shape(y)))
+    t_order = dirs.order_for(order, x)
+    return linear(a, lambda v: np.ravel(v, order=order), lambda t, y: dirs.reshape(t, np.shape(y), t_order))
 
 
 @implements(np.transpose, np.permute_dims)
@@ -282,7 +316,7 @@ def _imag(val):
 # ---------------------------------------------------------------- copies and type changes
 @implements(np.copy)
 def _copy(a, order="K", subok=False):
-    return linear(a, lambda x: np.copy(x, order=order), lambda t, y: np.copy(t))
+    return linear(a, lambda x: np.copy(x, order=order), lambda t, y: dirs.copy_like(t, y))
 
 
 @implements(np.astype)
@@ -481,8 +515,8 @@ def _diagflat(v, k=0):
 def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     nd = np.ndim(a)
     result = linear(a, lambda x: np.trace(x, offset, axis1, axis2, dtype=dtype),
-                    lambda t, y: np.trace(t, offset, dirs.axis(axis1, nd), dirs.axis(axis2, nd),
-                                          dtype=_tangent_dtype(dtype)))
+                    lambda t, y: None if _integral(dtype) else np.trace(
+                        t, offset, dirs.axis(axis1, nd), dirs.axis(axis2, nd), dtype=_tangent_dtype(dtype)))
     return _into(out, result)
 
 
@@ -511,7 +545,8 @@ def _concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
 
     def on_tangents(ts, values):
         nd = np.ndim(values[0])
-        return np.concatenate(ts, axis=dirs.axis(axis, nd), dtype=_tangent_dtype(dtype), casting=casting)
+        return None if _integral(dtype) else np.concatenate(
+            ts, axis=dirs.axis(axis, nd), dtype=_tangent_dtype(dtype), casting=casting)
 
     result = joined(arrays, lambda vs: np.concatenate(vs, axis=axis, dtype=dtype, casting=casting),
                     on_tangents)
@@ -522,7 +557,8 @@ def _concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
 def _stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     def on_tangents(ts, values):
         nd = np.ndim(values[0]) + 1
-        return np.stack(ts, axis=dirs.axis(axis, nd), dtype=_tangent_dtype(dtype), casting=casting)
+        return None if _integral(dtype) else np.stack(
+            ts, axis=dirs.axis(axis, nd), dtype=_tangent_dtype(dtype), casting=casting)
 
     result = joined(arrays, lambda vs: np.stack(vs, axis=axis, dtype=dtype, casting=casting), on_tangents)
     return _into(out, result)
@@ -748,8 +784,7 @@ def _source(name: str, dst: Any, src: Any) -> tuple[Any, Any]:
                 "(np.zeros_like(x))."
             )
         if src.tag == dst.tag:
-            if src._tangent is not None and src._ndir != dst._ndir:
-                raise ValueError(f"numpy.{name}: cannot write {src._ndir} directions into {dst._ndir}")
+            dst._take_directions(src, f"numpy.{name}: ")
             return src.value, src._tangent
     return src, None
 
@@ -784,7 +819,7 @@ def _cycled(t: Any, positions: tuple, count: int, st: Any) -> None:
 def _copyto(dst, src, casting="same_kind", where=True):
     where = _strip_all(where)
     _write("copyto", dst, src, lambda d, s: np.copyto(d, s, casting=casting, where=where),
-           lambda t, st: np.copyto(t, dirs.align(st, np.ndim(dst)), casting="unsafe", where=where))
+           lambda t, st: np.copyto(t, dirs.subspace(st, np.shape(dst)), casting="unsafe", where=where))
 
 
 @implements(np.putmask)
@@ -832,7 +867,7 @@ def _put_along_axis(arr, indices, values, axis):
     def on_tangent(t, st):
         if axis is None:
             flat = np.ravel(indices) % np.size(arr)
-            src = dirs.broadcast_to(dirs.align(st, np.ndim(indices)), np.shape(indices))
+            src = dirs.broadcast_to(dirs.subspace(st, np.shape(indices)), np.shape(indices))
             t[dirs.key(np.unravel_index(flat, np.shape(arr)))] = dirs.flatten(src)
         else:
             np.put_along_axis(t, np.expand_dims(indices, 0), dirs.align(st, np.ndim(arr)),
