@@ -435,3 +435,91 @@ def test_det_second_order_at_large_low_rank_matrices_raises_instead_of_guessing(
     A = B @ rng.standard_normal((9, 11))  # rank 9 = n - 2
     with pytest.raises(NotImplementedError, match="second derivatives"):
         hessian(lambda x: np.linalg.det(x.reshape(11, 11)))(A.ravel())
+
+
+# ---------------------------------------------------------------- eig/eigvals at repeated eigenvalues
+def _rotated_jordan():
+    q, _ = np.linalg.qr(np.random.default_rng(21).standard_normal((3, 3)))
+    return q @ np.array([[2.0, 1.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 5.0]]) @ q.T
+
+
+@pytest.mark.parametrize("a", [np.eye(3), np.diag([2.0, 2.0, 1.0]), np.array([[1.0, 1.0], [0.0, 1.0]]),
+                               np.array([[0.0, 1.0], [0.0, 0.0]]), _rotated_jordan()],
+                         ids=["identity", "diag_221", "jordan", "nilpotent", "rotated_jordan"])
+def test_eig_at_a_repeated_eigenvalue_raises(a):
+    e = np.random.default_rng(22).standard_normal(a.shape)
+    for func in (np.linalg.eig, np.linalg.eigvals):
+        with pytest.raises(NotImplementedError, match=r"repeated.*eigh"):
+            func(DualArray(a, e))
+        with pytest.raises(NotImplementedError, match="repeated"):
+            func(DualArray(np.stack([np.diag([1.0, 2.0, 3.0])[: len(a), : len(a)], a]), 1.0))
+        # no tangent: NumPy's values, nothing to refuse
+        np.testing.assert_array_equal(np.linalg.eigvals(DualArray(a)).value, np.linalg.eigvals(a))
+
+
+def test_eig_simple_eigenvalues_close_but_distinct_still_work():
+    a = np.diag([1.0, 1.0 + 1e-5, 3.0])
+    e = np.random.default_rng(23).standard_normal((3, 3))
+    w = np.linalg.eigvals(DualArray(a, e))
+    np.testing.assert_allclose(w.tangent, np.diag(e))
+
+
+# ---------------------------------------------------------------- slogdet at singular matrices
+def test_slogdet_singular_value_is_numpys_and_a_zero_tangent_stays_zero():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
+    with np.errstate(all="raise"):
+        sign, logdet = np.linalg.slogdet(DualArray(a, np.zeros((2, 2))))
+    expected = np.linalg.slogdet(a)
+    assert sign.value == expected.sign == 0.0 and logdet.value == expected.logabsdet == -np.inf
+    assert sign.tangent == 0.0 and logdet.tangent == 0.0
+
+
+def test_slogdet_singular_with_a_moving_tangent_raises():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
+    with pytest.raises(NotImplementedError, match=r"slogdet.*singular.*det"):
+        np.linalg.slogdet(DualArray(a, np.eye(2)))
+    with pytest.raises(NotImplementedError, match="singular"):
+        np.linalg.slogdet(DualArray(np.zeros((3, 3), complex), np.eye(3)))
+    with pytest.raises(NotImplementedError, match="singular"):  # second order: the inner level refuses
+        np.linalg.slogdet(nested(a, np.eye(2), np.zeros((2, 2))))
+
+
+def test_slogdet_stack_with_a_singular_member():
+    a = np.stack([np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([[2.0, 1.0], [1.0, 3.0]])])
+    e = np.stack([np.zeros((2, 2)), np.array([[1.0, 0.5], [0.0, 2.0]])])
+    sign, logdet = np.linalg.slogdet(DualArray(a, e))
+    expected = np.linalg.slogdet(a)
+    np.testing.assert_array_equal(sign.value, expected.sign)
+    np.testing.assert_array_equal(logdet.value, expected.logabsdet)
+    np.testing.assert_array_equal(sign.tangent, [0.0, 0.0])
+    np.testing.assert_allclose(logdet.tangent, [0.0, np.trace(np.linalg.solve(a[1], e[1]))], rtol=1e-14)
+    # k directions, the singular member still fixed
+    many = np.stack([e, 2 * e])
+    logdet = np.linalg.slogdet(DualArray(a, many, batched=True)).logabsdet
+    one = np.trace(np.linalg.solve(a[1], e[1]))
+    np.testing.assert_allclose(logdet.tangent[:, 1], [one, 2 * one], rtol=1e-14)
+    assert np.all(logdet.tangent[:, 0] == 0)
+
+
+# ---------------------------------------------------------------- integer dtype= results are constant
+def test_einsum_integer_dtype_has_zero_tangent():
+    x = np.array([[1.5, 2.25], [-0.75, 3.5]])
+    d = DualArray(x, np.ones_like(x))
+    for dtype in (np.int64, np.int32, bool):
+        r = np.einsum("ij->i", d, dtype=dtype, casting="unsafe")
+        np.testing.assert_array_equal(r.value, np.einsum("ij->i", x, dtype=dtype, casting="unsafe"))
+        assert r.value.dtype == np.dtype(dtype)
+        assert np.all(r.tangent == 0)
+    r = np.einsum("ij,jk->ik", d, x, dtype=np.int64, casting="unsafe")
+    np.testing.assert_array_equal(r.value, np.einsum("ij,jk->ik", x, x, dtype=np.int64, casting="unsafe"))
+    assert np.all(r.tangent == 0)
+    # a float dtype still differentiates
+    r = np.einsum("ij->i", d, dtype=np.float32, casting="same_kind")
+    np.testing.assert_array_equal(r.tangent, [2.0, 2.0])
+
+
+def test_linalg_trace_integer_dtype_has_zero_tangent():
+    x = np.array([[1.5, 2.0], [0.0, 2.75]])
+    r = np.linalg.trace(DualArray(x, np.ones_like(x)), dtype=np.int64)
+    assert r.value == np.linalg.trace(x, dtype=np.int64) and r.tangent == 0
+    assert np.linalg.trace(DualArray(x, np.ones_like(x)), dtype=np.float64).tangent == 2.0

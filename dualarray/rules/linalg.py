@@ -5,15 +5,26 @@ Conventions (one per hard point, each tested in ``tests/test_linalg.py``):
 * ``det`` uses the adjugate, ``d det = tr(adj(A) Ȧ)``, so it is exact at singular matrices
   (cofactors for n ≤ 3, ``adj(A) = ±V·adj(S)·Uᵀ`` from the SVD for larger real n).
 * Norms at zero (vector 2-norm, ``p``-norms, Frobenius) have derivative 0, never NaN.
-* ``eigh``/``eigvalsh``/``svd`` with repeated eigen-/singular values: within a degenerate cluster the
-  vector tangent has no intra-cluster component, the eigenvectors are rotated (a gauge choice) to
-  diagonalise the projected direction of the *first* direction, and the value tangents are the
-  eigenvalues of the projected direction ``V_Sᴴ Ȧ V_S`` (for every direction). Away from
-  degeneracy the values are NumPy's, bit for bit. Zero singular values get tangent 0 (as abs'(0)=0).
+* ``eigh``/``eigvalsh``/``svd``/``svdvals`` with repeated eigen-/singular values (first order): the
+  value tangents are, per direction, the sorted eigenvalues of the projected direction ``V_Sᴴ Ȧ V_S``
+  (the one-sided directional derivative of the sorted values; batched = single runs). Within a
+  degenerate cluster the vector tangent has no intra-cluster component and the eigenvectors are rotated
+  (a gauge choice) to diagonalise the projected direction, so spectral functions ``V·f(w)·Vᴴ`` are
+  exact. k ≥ 2 directions in one pass share one value, hence one gauge: it is used when it diagonalises
+  every direction's projected block in sorted order (``eigh`` of their sum), else ``eigh``/``svd``
+  raise :class:`DegenerateDirectionsError` (push the directions one at a time). Away from degeneracy
+  the values are NumPy's, bit for bit. Zero singular values get tangent 0 (as abs'(0)=0).
+* Second order (nested input) at a repeated eigenvalue / nonzero singular value raises: the sorted
+  values are not differentiable there, and the smooth spectral functions' second derivatives need
+  terms a (values, vectors) tangent cannot carry.
+* ``eig``/``eigvals`` assume simple eigenvalues: a (nearly, √eps relative) repeated one raises.
 * ``eigh``, ``eigvalsh``, ``cholesky`` and ``hermitian=True`` read one triangle, like LAPACK: the
   direction is Hermitian-completed from that same triangle.
 * ``slogdet``: for real input the sign is a DualArray with zero tangent; ``logabsdet`` is
-  differentiable (``tr(A⁻¹Ȧ)``). For complex input the sign moves too.
+  differentiable (``tr(A⁻¹Ȧ)``). For complex input the sign moves too. At a singular matrix the value
+  is NumPy's ``(0, -inf)``; a zero tangent there stays zero, a nonzero one raises (``log|det|`` has no
+  finite derivative there; ``det`` has, via the adjugate).
+* ``dtype=`` an integer or bool type (``einsum``, ``linalg.trace``): zero tangent, like ``astype(int)``.
 * Eigen-/singular vectors are defined up to a gauge (sign, or phase for complex). The tangents keep
   unit norm; ``eig`` keeps LAPACK's largest component real. For complex ``eigh``/``svd`` the phase
   tangent is the "parallel transport" gauge (``Im vᴴv̇ = 0``), not LAPACK's (which keeps one row
@@ -27,6 +38,7 @@ dimensions, so rules use ``A @ t`` / ``np.linalg.solve(A, t)`` with ``t`` of sha
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import string
 from typing import Any
@@ -137,19 +149,72 @@ def _safe_inverse(d: Any, zero: Any) -> Any:
     return np.where(zero, 0, 1 / np.where(zero, 1, d))
 
 
-def _first_direction(t: Any) -> np.ndarray:
-    """The plain values of the first direction of a tangent (for gauge choices)."""
-    first = _plain(dirs.select(t, 0, 1))
-    return np.reshape(first, np.shape(first)[1:])
+class DegenerateDirectionsError(NotImplementedError):
+    """k directions at a repeated eigen-/singular value that no single eigenvector gauge serves."""
 
 
-def _rotation(shape: tuple, dtype: Any, blocks: list, P: Any, transform, descending: bool) -> np.ndarray:
-    """Block-diagonal unitary diagonalising ``transform(P_S)`` (first direction) in every cluster."""
+def _perturbed(x: Any) -> bool:
+    """``x`` is a DualArray carrying a (possibly nested) perturbation: a second-order computation."""
+    while isinstance(x, DualArray):
+        if x._tangent is not None:
+            return True
+        x = x.value
+    return False
+
+
+def _refuse_second_order(name: str, what: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"numpy.linalg.{name}: second derivatives at a repeated {what} are not implemented (the sorted "
+        f"{what}s are not differentiable there, and the second derivatives of smooth spectral functions "
+        "such as log det or the Frobenius norm need terms the (values, vectors) tangents cannot carry); "
+        "first derivatives are exact. Perturb the matrix to split the repeated value, or write the "
+        "function without the decomposition (e.g. slogdet for log det, np.sum(A * A) for the Frobenius norm)"
+    )
+
+
+def _rotation(name: str, shape: tuple, dtype: Any, blocks: list, P: Any, transform, descending: bool) -> np.ndarray:
+    """Block-diagonal unitary Q, one gauge in every degenerate cluster that serves *every* direction.
+
+    Along each direction j the perturbed vectors of a cluster are the eigenvectors of its projected
+    block ``B_j = transform(P_S)`` (sorted like the values), so one gauge fits all k directions only when
+    the B_j are simultaneously diagonal in it, each with a sorted diagonal. If such a gauge exists it
+    diagonalises ``Σ_j B_j/‖B_j‖`` (a positive sum of sorted diagonals is sorted, and its ties are ties
+    of every term), so Q comes from ``eigh`` of that sum, and every B_j is checked against its own
+    norm; with one direction Q is ``eigh(B_1)``. Otherwise this raises:
+    the eigenvector tangent would be right for one direction only, and spectral functions
+    ``V·f(w)·Vᴴ`` wrong for the others.
+    """
     Q = np.broadcast_to(np.eye(shape[-1], dtype=dtype), shape).copy()
     for idx, s, e in blocks:
-        block = transform(P[dirs.key((*idx, slice(s, e), slice(s, e)))])
-        vecs = np.linalg.eigh(_first_direction(block))[1]
-        Q[(*idx, slice(s, e), slice(s, e))] = vecs[:, ::-1] if descending else vecs
+        B = np.asarray(_plain(transform(P[dirs.key((*idx, slice(s, e), slice(s, e)))])))  # (k, s, s)
+        k = dirs.count(B)
+        if k == 1:
+            vecs = np.linalg.eigh(dirs.collapse(B))[1]
+        else:
+            # each direction scaled to norm 1, so a small direction is judged against its own size
+            norms = np.max(np.abs(B), axis=(-2, -1), keepdims=True)
+            unit = B / np.where(norms > 0, norms, 1)
+            vecs = np.linalg.eigh(dirs.collapse(unit))[1]
+        if descending:
+            vecs = vecs[:, ::-1]
+        if k > 1:
+            D = np.matmul(np.matmul(np.conjugate(vecs.T), unit), vecs)
+            d = np.real(np.einsum("...ii->...i", D))
+            tol = 256 * (e - s) * k * np.finfo(d.dtype).eps
+            off = np.max(np.abs(D - np.expand_dims(d, -1) * np.eye(e - s)))
+            steps = np.diff(d, axis=-1)
+            unsorted = np.max(steps) > tol if descending else np.min(steps) < -tol
+            if off > tol or unsorted:
+                what = "singular value" if name == "svd" else "eigenvalue"
+                raise DegenerateDirectionsError(
+                    f"numpy.linalg.{name}: {k} directions in one pass at a repeated {what} (multiplicity "
+                    f"{e - s}) need different eigenvector gauges, which one result cannot carry: the vectors "
+                    "are not differentiable there (their directional derivative is not linear in the "
+                    "direction), though spectral functions such as V·f(w)·Vᴴ are. Push the directions one "
+                    "at a time (jacobian/hessian(..., chunk_size=1), or jvp per direction), or perturb the "
+                    f"matrix; the values alone ({'svdvals' if name == 'svd' else 'eigvalsh'}) work batched"
+                )
+        Q[(*idx, slice(s, e), slice(s, e))] = vecs
     return Q
 
 
@@ -330,11 +395,13 @@ def _einsum(*operands, out=None, optimize=False, **kwargs):
     if frame is None:
         return np.einsum(*call, out=out, optimize=optimize, **kwargs)
     value = np.einsum(*call, optimize=optimize, **kwargs)
+    dtype = kwargs.get("dtype")
+    if dtype is not None and not np.issubdtype(np.dtype(dtype), np.inexact):
+        return _into(out, frame.wrap(value, None))  # an integer/bool result: piecewise constant, like astype(int)
     ins, out_sub = _einsum_explicit(subscripts)
     fresh = next(c for c in _EINSUM_SYMBOLS if c not in subscripts)
     tkw = {}
-    dtype = kwargs.get("dtype")
-    if dtype is not None and np.issubdtype(np.dtype(dtype), np.inexact):
+    if dtype is not None:
         tkw["dtype"] = dtype
         if "casting" in kwargs:
             tkw["casting"] = kwargs["casting"]
@@ -445,8 +512,9 @@ def _linalg_trace(x, /, *, offset=0, dtype=None):
     value = np.linalg.trace(v, offset=offset, dtype=dtype)
     if frame is None:
         return value
-    tdtype = dtype if dtype is None or np.issubdtype(np.dtype(dtype), np.inexact) else np.float64
-    return frame.wrap(value, None if t is None else np.linalg.trace(t, offset=offset, dtype=tdtype))
+    if t is None or (dtype is not None and not np.issubdtype(np.dtype(dtype), np.inexact)):
+        return frame.wrap(value, None)  # an integer/bool result: piecewise constant, like astype(int)
+    return frame.wrap(value, np.linalg.trace(t, offset=offset, dtype=dtype))
 
 
 # the array-API aliases are the gufuncs (whose rules live in rules/ufuncs.py)
@@ -745,6 +813,16 @@ def _det(a):
     return frame.wrap(d, np.sum(_mT(_adjugate(A)) * t, axis=(-2, -1)))
 
 
+def _moves(t: Any, where: Any) -> bool:
+    """Some direction of the tangent ``t`` (at any nesting level) is nonzero in a matrix selected by ``where``."""
+    if t is None:
+        return False
+    if isinstance(t, DualArray):
+        return _moves(t.value, where) or _moves(t._tangent, where)
+    mask = np.broadcast_to(np.expand_dims(where, (-2, -1)), np.shape(t)[1:])
+    return bool(np.any(np.broadcast_to(t, np.shape(t)) != 0, where=np.broadcast_to(mask, np.shape(t))))
+
+
 # log|det A|˙ = Re tr(A⁻¹Ȧ);  sign˙ = i·Im tr(A⁻¹Ȧ)·sign (complex), sign constant (real)
 @implements(np.linalg.slogdet)
 def _slogdet(a):
@@ -755,6 +833,18 @@ def _slogdet(a):
     sign, logdet = result
     if t is None or A.shape[-1] == 0:
         return type(result)(frame.wrap(sign, None), frame.wrap(logdet, None))
+    singular = np.asarray(_plain(sign)) == 0  # NumPy's (0, -inf): an exactly zero pivot
+    if np.any(singular):
+        # log|det| → −inf: no finite derivative along any direction that moves A (even one with
+        # tr(adj(A)Ȧ) = 0, as det then vanishes to second order); a zero tangent stays zero
+        if _moves(t, singular):
+            raise NotImplementedError(
+                "numpy.linalg.slogdet: logabsdet is -inf at a singular matrix and has no finite derivative "
+                "there. Use numpy.linalg.det (differentiable at singular matrices, via the adjugate) or "
+                "perturb/regularize the matrix"
+            )
+        n = A.shape[-1]
+        A = np.where(np.expand_dims(singular, (-2, -1)), np.eye(n, dtype=np.asarray(_plain(A)).dtype), A)
     tr = np.linalg.trace(_solve_directions(A, t))
     sign_t = None
     if _is_complex(sign):
@@ -901,15 +991,17 @@ nondifferentiable(np.linalg.matrix_rank)
 
 
 # ---------------------------------------------------------------- decompositions
-def _eigh_tangents(w, V, E, vectors: bool):
+def _eigh_tangents(w, V, E, vectors: bool, name: str = "eigh"):
     """(V', ẇ, V̇) for A = V diag(w) Vᴴ along the Hermitian direction E (see module conventions).
 
     P = VᴴĖV;  ẇ = Re diag(P);  V̇ = V (F∘P), F_ij = 1/(w_j − w_i) (0 within a cluster)
     """
     _, same, blocks = _clusters(w)
+    if blocks and (_perturbed(V) or _perturbed(E)):
+        raise _refuse_second_order(name, "eigenvalue")
     P = np.matmul(np.matmul(_mH(V), E), V)
     if blocks and vectors:
-        Q = _rotation(np.shape(V), np.result_type(_plain(V)), blocks, P, _identity, False)
+        Q = _rotation(name, np.shape(V), np.result_type(_plain(V)), blocks, P, _identity, False)
         V = np.matmul(V, Q)
         P = np.matmul(np.matmul(_mH(Q), P), Q)
     dw = _cluster_values(_re(_diag(P)), blocks, P, _identity, False)
@@ -923,7 +1015,8 @@ def _eigh_tangents(w, V, E, vectors: bool):
 @implements(np.linalg.eigh)
 def _eigh(a, UPLO="L"):
     frame, (A,), (t,) = split([a])
-    result = np.linalg.eigh(A, UPLO)
+    with _second_order_of("eigh", "eigenvalue", t):
+        result = np.linalg.eigh(A, UPLO)
     if frame is None:
         return result
     w, V = result
@@ -940,12 +1033,25 @@ def _eigvalsh(a, UPLO="L"):
     w = np.linalg.eigvalsh(A, UPLO)
     if frame is None or t is None:
         return w if frame is None else frame.wrap(w, None)
-    w2, V = np.linalg.eigh(A, UPLO)
-    _, dw, _ = _eigh_tangents(w2, V, _hermitian_from(t, UPLO), False)
+    with _second_order_of("eigvalsh", "eigenvalue", t):
+        w2, V = np.linalg.eigh(A, UPLO)
+    _, dw, _ = _eigh_tangents(w2, V, _hermitian_from(t, UPLO), False, "eigvalsh")
     return frame.wrap(w, dw)
 
 
-def _svd_tangents(U, s, Vh, ta, vectors: bool, full: tuple | None = None):
+@contextlib.contextmanager
+def _second_order_of(name: str, what: str, t: Any):
+    """Around the inner (first-order) decomposition of a nested input: an inner refusal to batch
+    directions at a repeated value is, seen from here, a second-order computation at that value."""
+    try:
+        yield
+    except DegenerateDirectionsError as err:
+        if t is None:
+            raise
+        raise _refuse_second_order(name, what) from err
+
+
+def _svd_tangents(U, s, Vh, ta, vectors: bool, full: tuple | None = None, name: str = "svd"):
     """Tangents of a thin SVD A = U diag(s) Vh along ta.
 
     P = UᴴȦV;  ṡ = Re diag(P);  U̇ = U Ω_U + (I − UUᴴ)ȦVS⁻¹,  V̇ = V Ω_V + (I − VVᴴ)ȦᴴUS⁻¹ with
@@ -964,11 +1070,13 @@ def _svd_tangents(U, s, Vh, ta, vectors: bool, full: tuple | None = None):
     # follows the smooth branch σ̇ = Re uᴴȦv, which keeps U S Vᴴ (and the adjugate) differentiable
     repeated_zero = zero & (np.sum(same & zero[..., None, :], axis=-1) > 1)
     blocks = [(idx, b, e) for idx, b, e in blocks if not zero[idx][b]]
+    if blocks and (_perturbed(U) or _perturbed(ta)):
+        raise _refuse_second_order(name, "singular value")
     V = _mH(Vh)
     P = np.matmul(np.matmul(_mH(U), ta), V)
     Q = None
     if blocks and vectors:
-        Q = _rotation(np.shape(P)[1:], np.result_type(_plain(U)), blocks, P, _herm, True)
+        Q = _rotation(name, np.shape(P)[1:], np.result_type(_plain(U)), blocks, P, _herm, True)
         U, V = np.matmul(U, Q), np.matmul(V, Q)
         P = np.matmul(np.matmul(_mH(Q), P), Q)
     ds = _re(_diag(P)) * ~repeated_zero
@@ -1007,7 +1115,8 @@ def _svd_tangents(U, s, Vh, ta, vectors: bool, full: tuple | None = None):
 @implements(np.linalg.svd)
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     frame, (A,), (t,) = split([a])
-    result = np.linalg.svd(A, full_matrices=full_matrices, compute_uv=compute_uv, hermitian=hermitian)
+    with _second_order_of("svd", "singular value", t):
+        result = np.linalg.svd(A, full_matrices=full_matrices, compute_uv=compute_uv, hermitian=hermitian)
     if frame is None:
         return result
     if t is not None and hermitian:
@@ -1015,7 +1124,8 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     if not compute_uv:
         if t is None:
             return frame.wrap(result, None)
-        U, s, Vh = np.linalg.svd(A, full_matrices=False, hermitian=hermitian)
+        with _second_order_of("svd", "singular value", t):
+            U, s, Vh = np.linalg.svd(A, full_matrices=False, hermitian=hermitian)
         return frame.wrap(result, _svd_tangents(U, s, Vh, t, False)[0])
     U, s, Vh = result
     if t is None:
@@ -1037,8 +1147,9 @@ def _svdvals(x, /):
     s = np.linalg.svdvals(A)
     if frame is None or t is None:
         return s if frame is None else frame.wrap(s, None)
-    U, s2, Vh = np.linalg.svd(A, full_matrices=False)
-    return frame.wrap(s, _svd_tangents(U, s2, Vh, t, False)[0])
+    with _second_order_of("svdvals", "singular value", t):
+        U, s2, Vh = np.linalg.svd(A, full_matrices=False)
+    return frame.wrap(s, _svd_tangents(U, s2, Vh, t, False, name="svdvals")[0])
 
 
 # A = LLᴴ  ⇒  L̇ = L Φ(L⁻¹ȦL⁻ᴴ), Φ = strictly lower part + half the diagonal
@@ -1112,6 +1223,32 @@ def _qr(a, mode="reduced"):
     return type(result)(frame.wrap(Q, dQ), frame.wrap(R, dR))
 
 
+def _refuse_repeated_eigenvalues(name: str, A: Any, w: Any) -> None:
+    """eig/eigvals assume simple eigenvalues: refuse (nearly) repeated ones.
+
+    At a repeated eigenvalue the eigenvalues are not differentiable (derogatory: the directional
+    derivative is not linear in the direction; defective: it is infinite), and the eigenvectors are
+    not unique. A defective double eigenvalue comes out of LAPACK split by about √eps·‖A‖, so the
+    gap tolerance is √eps relative to max(‖A‖₁, |w|max).
+    """
+    wp = np.asarray(_plain(w))
+    n = wp.shape[-1]
+    if n < 2:
+        return
+    a = np.asarray(strip_all(A))
+    scale = np.maximum(np.max(np.abs(wp), axis=-1), np.linalg.norm(a, 1, axis=(-2, -1)))
+    gap = np.abs(wp[..., None, :] - wp[..., :, None]) + np.where(np.eye(n, dtype=bool), np.inf, 0)
+    close = np.min(gap, axis=(-2, -1)) <= np.sqrt(np.finfo(np.abs(wp).dtype).eps) * scale
+    if np.any(close):
+        at = np.argwhere(close)[0] if np.ndim(close) else ()
+        raise NotImplementedError(
+            f"numpy.linalg.{name}: the matrix{' ' + str(tuple(int(i) for i in at)) if len(at) else ''} has a "
+            "repeated (or nearly repeated) eigenvalue, where eigenvalues are not differentiable (and "
+            "eigenvectors not unique); eig/eigvals assume simple eigenvalues. For a symmetric/Hermitian "
+            "matrix use eigh/eigvalsh (exact there); otherwise perturb the matrix"
+        )
+
+
 def _eig_tangents(w, V, t, vectors: bool):
     """A = V diag(w) V⁻¹  ⇒  P = V⁻¹ȦV, ẇ = diag(P), V̇ = V(F∘P) + V diag(c);
     c keeps LAPACK's gauge: unit columns, and the largest component real."""
@@ -1119,11 +1256,8 @@ def _eig_tangents(w, V, t, vectors: bool):
     dw = _diag(P)
     if not vectors:
         return dw, None
-    wp = np.asarray(_plain(w))
-    n = wp.shape[-1]
-    gap = np.abs(wp[..., None, :] - wp[..., :, None])
-    scale = np.max(np.abs(wp), axis=-1)[..., None, None] if n else 0
-    same = gap <= 64 * max(n, 1) * np.finfo(np.abs(wp).dtype).eps * scale
+    # eigenvalues are simple (checked by the caller), so F has no zero gaps off the diagonal
+    same = np.eye(np.shape(w)[-1], dtype=bool)
     F = _safe_inverse(np.expand_dims(w, -2) - np.expand_dims(w, -1), same)
     dV = np.matmul(V, F * P)
     if not _is_complex(V):
@@ -1149,6 +1283,7 @@ def _eig(a):
     w, V = result
     if t is None:
         return type(result)(frame.wrap(w, None), frame.wrap(V, None))
+    _refuse_repeated_eigenvalues("eig", A, w)
     dw, dV = _eig_tangents(w, V, t, True)
     return type(result)(frame.wrap(w, dw), frame.wrap(V, dV))
 
@@ -1160,5 +1295,6 @@ def _eigvals(a):
     w = np.linalg.eigvals(A)
     if frame is None or t is None:
         return w if frame is None else frame.wrap(w, None)
+    _refuse_repeated_eigenvalues("eigvals", A, w)
     w2, V = np.linalg.eig(A)
     return frame.wrap(w, _eig_tangents(w2, V, t, False)[0])

@@ -225,6 +225,12 @@ CASES = [
         *np.linalg.svd(a)), (separated,), [((4, 3),), ((3, 4),)], DC, rtol=1e-5),
     Case("eigh_reconstruct", lambda a: (lambda w, v: (v * w[..., None, :]) @ np.conj(np.swapaxes(v, -1, -2)))(
         *np.linalg.eigh(a)), (distinct_spd,), M3, DC, rtol=1e-5),
+    # spectral maps V·f(w)·Vᴴ and the polar factor U·Vh (degenerate points: tests/test_spectral_degenerate.py)
+    Case("eigh_expm", lambda a: (lambda w, v: (v * np.exp(w)[..., None, :]) @ np.conj(np.swapaxes(v, -1, -2)))(
+        *np.linalg.eigh(a)), (distinct_spd,), M3, DC, rtol=1e-5),
+    Case("svd_polar", lambda a: (lambda u, s, vh: u @ vh)(*np.linalg.svd(a, full_matrices=False)), (separated,),
+         [((3, 3),), ((4, 3),), ((2, 3, 4),)], DC, rtol=1e-5),
+    Case("einsum_float_dtype", lambda a: np.einsum("ij->i", a, dtype=np.float64), ("real",), [((3, 4),)]),
     Case("cholesky", np.linalg.cholesky, (spd,), M3, C),
     Case("cholesky_upper", lambda a: np.linalg.cholesky(a, upper=True), (spd,), M3, C),
     Case("qr", np.linalg.qr, ("matrix",), [((3, 3),), ((2, 3, 3),)], C, rtol=1e-5),
