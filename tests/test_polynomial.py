@@ -7,6 +7,7 @@ import numpy.polynomial.chebyshev as C
 import numpy.polynomial.polynomial as P
 import pytest
 
+import dualarray as da
 from dualarray import DualArray, jacobian, new_tag
 
 
@@ -333,3 +334,17 @@ def test_roots_of_a_list_holding_dualarrays():
     r = np.roots([1.0, DualArray(-3.0, 1.0), 2.0])
     np.testing.assert_allclose(r.value, [2.0, 1.0])
     np.testing.assert_allclose(r.tangent, [-2.0, 1.0])  # ṙ = −r / p′(r)
+
+
+@pytest.mark.parametrize("A", [np.eye(3), np.diag([2.0, 2.0, 1.0]), np.array([[2.0, 1.0], [0.0, 2.0]]),
+                               np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])])
+def test_poly_of_a_matrix_is_exact_at_repeated_and_defective_eigenvalues(A):
+    J = da.jacobian(np.poly)(A)
+    h = 1e-6
+    fd = np.stack([(np.poly(A + h * E) - np.poly(A - h * E)) / (2 * h)
+                   for E in np.eye(A.size).reshape((A.size, *A.shape))], axis=-1).reshape(J.shape)
+    np.testing.assert_allclose(J, fd, atol=1e-7)
+    assert np.array_equal(np.poly(DualArray(A, np.ones_like(A))).value, np.poly(A))
+    n = A.shape[0]   # the constant coefficient is (-1)^n det(A): the same Hessian as det's
+    H = da.hessian(lambda M: np.poly(M)[-1])(A)
+    np.testing.assert_allclose(H, (-1) ** n * da.hessian(np.linalg.det)(A), atol=1e-12)

@@ -168,11 +168,36 @@ def _same_frame(d: Any, frame: Any) -> Any:
     return d._tangent if isinstance(d, DualArray) and d.tag == frame.tag else None
 
 
+def _characteristic(matrix: Any) -> Any:
+    """``np.poly(A)`` of a square matrix: NumPy's coefficients, tangents ``ȧ_k = −tr(B_{k−1} Ȧ)``.
+
+    ``adj(λI − A) = Σ_k λ^{n−1−k} B_k`` with ``B_0 = I``, ``B_k = A B_{k−1} + a_k I`` (Faddeev–LeVerrier), so
+    the derivative of ``det(λI − A)`` needs no eigenvalues and is exact at repeated or defective ones.
+    """
+    frame, (x,), (t,) = split([matrix])
+    a = np.poly(x)  # NumPy's values (a DualArray of an older tag when nested: the recursion below nests too)
+    if frame is None or t is None:
+        return a if frame is None else frame.wrap(a, None)
+    n = np.shape(x)[0]
+    eye = np.eye(n)
+    B = eye
+    rows = [np.zeros_like(t[..., 0, 0])]
+    for k in range(1, n + 1):
+        rows.append(-np.einsum("ij,...ji->...", B, t))
+        B = x @ B + a[k] * eye
+    ta = np.stack(rows, axis=-1)
+    if not np.iscomplexobj(a) and np.iscomplexobj(ta):
+        ta = np.real(ta)
+    return frame.wrap(a, ta)
+
+
 @implements(np.poly)
 def _poly(seq_of_zeros):
     z = _1d(seq_of_zeros)
     sh = z.shape
     if len(sh) == 2 and sh[0] == sh[1] and sh[0] != 0:
+        if isinstance(z, DualArray):
+            return _characteristic(z)
         z = np.linalg.eigvals(z)
     elif len(sh) == 1:
         if z.dtype != object:
