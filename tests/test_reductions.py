@@ -318,12 +318,15 @@ def test_bincount_weights_is_linear():
 
 
 # ---------------------------------------------------------------- errors and out=
-def test_other_quantile_methods_raise_clearly():
+def test_quantile_weights_raise_clearly_and_unknown_methods_raise_like_numpy():
     x = DualArray(np.arange(5.0), 1.0)
-    with pytest.raises(NotImplementedError, match="method 'weibull'"):
-        np.quantile(x, 0.3, method="weibull")
-    # the discrete methods select one sample (or the midpoint of two)
+    with pytest.raises(NotImplementedError, match="weights= has no derivative rule"):
+        np.quantile(x, 0.3, method="inverted_cdf", weights=np.ones(5))
+    with pytest.raises(ValueError, match="is not a valid method"):
+        np.quantile(x, 0.3, method="bogus")
+    # every NumPy method has a rule: the discrete ones select one sample (or the midpoint of two)
     assert np.quantile(x, 0.3, method="higher").tangent == 1.0
+    assert np.quantile(x, 0.3, method="weibull").tangent == 1.0
 
 
 def test_out_buffers():
@@ -345,3 +348,175 @@ def test_gradient_in_the_coordinates():
     h = 1e-6
     fd = (np.gradient(f, x + [0, h, 0]) - np.gradient(f, x - [0, h, 0])) / (2 * h)
     np.testing.assert_allclose(g.tangent, fd, rtol=1e-6)
+
+
+# ---------------------------------------------------------------- quantile methods follow NumPy's formula
+QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf", "averaged_inverted_cdf",
+                    "closest_observation", "interpolated_inverted_cdf", "hazen", "weibull", "median_unbiased",
+                    "normal_unbiased")
+
+
+@pytest.mark.parametrize("func", [np.quantile, np.nanquantile,
+                                  lambda a, q, **k: np.percentile(a, 100 * q, **k),
+                                  lambda a, q, **k: np.nanpercentile(a, 100 * q, **k)])
+def test_midpoint_at_an_integral_virtual_index_is_one_sample(func):
+    x = np.array([3.0, 1.0, 4.0, 1.5, 9.0])  # sorted 1, 1.5, 3, 4, 9
+    # q = 0.5: virtual index 2 is integral, NumPy's gamma is 0 and the value is s[2] = x[0] alone
+    assert func(x, 0.5, method="midpoint") == 3.0
+    np.testing.assert_array_equal(grad(lambda d: func(d, 0.5, method="midpoint"), x), [1.0, 0, 0, 0, 0])
+    # q = 0.3: virtual index 1.2, the midpoint of s[1] = x[3] and s[2] = x[0]
+    np.testing.assert_array_equal(grad(lambda d: func(d, 0.3, method="midpoint"), x), [0.5, 0, 0, 0.5, 0])
+
+
+@pytest.mark.parametrize("method", QUANTILE_METHODS)
+@pytest.mark.parametrize("n", [1, 2, 5, 6, 11])
+def test_quantile_methods_are_exact_at_integral_and_fractional_indices(method, n):
+    # with distinct values the quantile is locally linear in the data: central differences are exact
+    rng = np.random.default_rng(n)
+    x = rng.permutation(n) + rng.uniform(0.0, 0.5, n)
+    v = rng.standard_normal(n)
+    qs = sorted({k / max(n - 1, 1) for k in range(n)} | {k / n for k in range(n + 1)}
+                | {(k + 0.5) / n for k in range(n)} | {0.3, 0.7})
+    h = 1e-7
+    for q in qs:
+        for func in (np.quantile, np.nanquantile):
+            y = func(DualArray(x, v), q, method=method)
+            assert y.value == func(x, q, method=method)
+            fd = (func(x + h * v, q, method=method) - func(x - h * v, q, method=method)) / (2 * h)
+            np.testing.assert_allclose(y.tangent, fd, rtol=1e-7, atol=1e-7, err_msg=f"q={q}")
+
+
+@pytest.mark.parametrize("method", ["lower", "higher", "midpoint", "nearest", "linear"])
+def test_float32_q_takes_numpys_branch(method):
+    # NumPy computes the virtual index (n - 1)·q in q's dtype: 10·float32(0.3) rounds to exactly 3 in float32
+    # (in float64 it is 3.0000001192...), so 'higher' and 'midpoint' select s[3] alone
+    x = np.arange(11.0) * 1.1
+    q = np.float32(0.3)
+    y = np.quantile(DualArray(x, np.eye(11), batched=True), q, method=method)
+    assert y.value == np.quantile(x, q, method=method) == x[3]
+    np.testing.assert_array_equal(y.tangent, np.eye(11)[3])
+
+
+@pytest.mark.parametrize("method", ["linear", "hazen", "weibull", "median_unbiased", "normal_unbiased",
+                                    "interpolated_inverted_cdf"])
+def test_continuous_methods_are_differentiable_in_q(method):
+    x = np.array([0.0, 1.0, 4.0, 9.0, 16.0, 25.0])
+    q, h = 0.43, 1e-7  # virtual index well inside (2, 3) for every method with n = 6
+    fd = (np.quantile(x, q + h, method=method) - np.quantile(x, q - h, method=method)) / (2 * h)
+    y = np.quantile(x, DualArray(q, 1.0), method=method)
+    assert y.value == np.quantile(x, q, method=method)
+    np.testing.assert_allclose(y.tangent, fd, rtol=1e-6)
+    # the discrete methods are piecewise constant in q
+    for discrete in ("lower", "higher", "midpoint", "nearest", "inverted_cdf", "closest_observation",
+                     "averaged_inverted_cdf"):
+        assert np.quantile(x, DualArray(q, 1.0), method=discrete).tangent == 0.0
+
+
+@pytest.mark.parametrize("func", [
+    lambda d: np.nanquantile(d, 0.3, axis=1), lambda d: np.nanmedian(d, axis=1),
+    lambda d: np.nanpercentile(d, [30.0, 60.0], axis=1, method="weibull"),
+    lambda d: np.nanquantile(d, 0.5, axis=1, method="midpoint"),
+])
+def test_all_nan_slice_of_an_order_statistic_has_zero_tangent(func):
+    v = np.array([[np.nan, np.nan], [1.0, 2.0]])
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+        y = func(DualArray(v, np.array([[5.0, 5.0], [1.0, 1.0]])))
+    assert np.all(y.tangent[..., 0] == 0.0)
+    assert np.all(y.tangent[..., 1] == 1.0)
+
+
+# ---------------------------------------------------------------- dtype= and out= of other dtypes
+INT_DTYPE_FUNCS = {
+    "sum": np.sum, "prod": np.prod, "mean": np.mean, "var": np.var, "nansum": np.nansum, "nanprod": np.nanprod,
+    "cumsum": np.cumsum, "cumprod": np.cumprod, "nancumsum": np.nancumsum, "nancumprod": np.nancumprod,
+    "cumulative_sum": np.cumulative_sum, "cumulative_prod": np.cumulative_prod,
+}
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_])
+@pytest.mark.parametrize("name", list(INT_DTYPE_FUNCS))
+def test_integer_dtype_results_have_zero_tangent(name, dtype):
+    func = INT_DTYPE_FUNCS[name]
+    x = np.array([[0.3, 1.7, 2.9], [4.2, -1.6, 0.6]])
+    if name.startswith("nan"):
+        x[0, 1] = np.nan
+    d = DualArray(x, np.ones_like(x))
+    for axis in ({"axis": 1 if name.startswith("cumulative") else None}, {"axis": 0}):
+        y = func(d, dtype=dtype, **axis)
+        e = func(x, dtype=dtype, **axis)
+        assert y.dtype == e.dtype == dtype
+        np.testing.assert_array_equal(y.value, e)
+        assert np.all(y.tangent == 0)  # the cast is piecewise constant, like astype(int)
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "mean", "var", "std", "nansum", "nanprod", "nanmean", "nanvar",
+                                  "nanstd", "cumsum", "cumprod", "nancumsum", "nancumprod", "cumulative_sum",
+                                  "cumulative_prod"])
+@pytest.mark.parametrize(("src", "dst"), [(np.float64, np.float32), (np.float32, np.float64)])
+def test_float_dtype_results_carry_the_tangent_in_that_dtype(name, src, dst):
+    func = getattr(np, name)
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0.5, 1.5, (3, 4)).astype(src)
+    v = rng.standard_normal((3, 4)).astype(src)
+    if name.startswith("nan"):
+        x[1, 2] = np.nan
+    kw = {"axis": 0, "dtype": dst}
+    y = func(DualArray(x, v), **kw)
+    e = func(x, **kw)
+    assert y.dtype == e.dtype == dst
+    assert y.tangent.dtype == dst
+    np.testing.assert_array_equal(y.value, e)
+    # the reference: the same derivative computed in float64
+    ref = func(DualArray(x.astype(np.float64), v.astype(np.float64)), axis=0).tangent
+    assert np.any(ref != 0)
+    np.testing.assert_allclose(y.tangent, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_float32_dtype_over_an_axis_tuple():
+    rng = np.random.default_rng(8)
+    x, v = rng.uniform(-1, 1, (2, 3, 4)), rng.standard_normal((2, 3, 4))
+    for func in (np.sum, np.mean, np.var, np.nansum, np.nanmean):
+        y = func(DualArray(x, v), axis=(0, 2), dtype=np.float32, keepdims=True)
+        e = func(x, axis=(0, 2), dtype=np.float32, keepdims=True)
+        assert y.dtype == y.tangent.dtype == np.float32 and y.shape == e.shape
+        np.testing.assert_array_equal(y.value, e)
+        ref = func(DualArray(x, v), axis=(0, 2), keepdims=True).tangent
+        np.testing.assert_allclose(y.tangent, ref, rtol=1e-5, atol=1e-6)
+
+
+OUT_FUNCS = {
+    "sum": np.sum, "prod": np.prod, "mean": np.mean, "var": np.var, "std": np.std, "nansum": np.nansum,
+    "nanmean": np.nanmean, "nanvar": np.nanvar, "median": np.median, "nanmedian": np.nanmedian, "ptp": np.ptp,
+    "nanmax": np.nanmax, "quantile": lambda a, **k: np.quantile(a, 0.3, **k),
+    "percentile": lambda a, **k: np.percentile(a, 30.0, **k), "cumsum": np.cumsum, "cumprod": np.cumprod,
+    "nancumsum": np.nancumsum, "cumulative_sum": np.cumulative_sum,
+}
+
+
+@pytest.mark.parametrize("out_dtype", [np.int64, np.float32, np.float64])
+@pytest.mark.parametrize("src", [np.float64, np.float32])
+@pytest.mark.parametrize("name", list(OUT_FUNCS))
+def test_out_of_another_dtype_gives_numpys_value(name, src, out_dtype):
+    # NumPy accumulates in (and casts to, and checks) the dtype of out=: the value must be NumPy's bit for bit
+    func = OUT_FUNCS[name]
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0.5, 1.5, (40, 3)).astype(src)
+    shape = np.shape(func(x, axis=0))
+    plain = np.zeros(shape, out_dtype)
+    buf = DualArray(np.zeros(shape, out_dtype))
+    d = DualArray(x, np.ones_like(x))
+    try:
+        func(x, axis=0, out=plain)
+    except Exception as err:
+        with pytest.raises(type(err)):
+            func(d, axis=0, out=buf)
+        return
+    r = func(d, axis=0, out=buf)
+    assert r is buf
+    np.testing.assert_array_equal(buf.value, plain)
+    if out_dtype is np.int64:
+        assert np.all(buf.tangent == 0)
+    else:
+        assert buf.tangent.dtype == out_dtype
+        ref = func(DualArray(x.astype(np.float64), np.ones(x.shape)), axis=0).tangent
+        np.testing.assert_allclose(buf.tangent, ref, rtol=1e-5, atol=1e-5)

@@ -81,8 +81,32 @@ def _tangent_of(composite: Any, y: Any) -> Any:
     return _cast(composite._tangent, y)
 
 
-def _finish(frame: Any, y: Any, t: Any, out: Any = None) -> Any:
+def _truncated(y: Any, x: Any) -> bool:
+    """True when inexact data gave an integer (or bool) result (``dtype=int``, an integer ``out=``): the
+    result is piecewise constant in the data, so its tangent is zero, as for ``x.astype(int)``."""
+    return (not np.issubdtype(np.result_type(_plain(y)), np.inexact)
+            and np.issubdtype(np.result_type(_plain(x)), np.inexact))
+
+
+def _finish(frame: Any, y: Any, t: Any, out: Any = None, x: Any = None) -> Any:
+    """Wrap the result ``y`` with tangent ``t`` (cast to ``y``'s tangent dtype; dropped when ``y`` is an
+    integer cast of the inexact data ``x``) and write it into ``out``."""
+    if t is not None and x is not None and _truncated(y, x):
+        t = None
     return _into(out, frame.wrap(y, _cast(t, y)))
+
+
+def _out_kw(out: Any, *values: Any) -> dict[str, Any]:
+    """``{"out": buffer}`` for computing a value with NumPy into a plain buffer like ``out``'s value.
+
+    With ``out=`` NumPy accumulates in, casts to and checks (raising where it refuses) the dtype of
+    ``out``; computing into a buffer of that dtype gives NumPy's value bit for bit (and its errors).
+    Only for plain values (nested DualArrays compute in their own dtype, then cast on writing).
+    """
+    if (isinstance(out, DualArray) and type(out.value) is np.ndarray
+            and not any(isinstance(v, DualArray) for v in values)):
+        return {"out": np.empty_like(out.value)}
+    return {}
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -168,17 +192,31 @@ def _axis_tuple(axis: Any, nd: int) -> tuple[int, ...]:
 
 
 # ---------------------------------------------------------------- sums, products, extrema
+def _ufunc_reduce(ufunc: np.ufunc, a: Any, out: Any, kw: dict[str, Any]) -> Any:
+    """``ufunc.reduce`` through its rule; with an ``out=`` of another dtype the value is NumPy's own
+    (accumulated in ``out``'s dtype), the tangent the rule's."""
+    result = ufunc.reduce(a, **kw)
+    if out is None or not isinstance(result, DualArray):
+        return _into(out, result)
+    frame, (x,), _ = split([a])
+    buffer = _out_kw(out, x)
+    if not buffer or buffer["out"].dtype == np.result_type(_plain(result)):
+        return _into(out, result)
+    y = ufunc.reduce(x, **kw, **buffer)
+    return _finish(frame, y, result._tangent, out, x)
+
+
 @implements(np.sum)
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True):
     kw = _reduce_kwargs(axis=axis, dtype=dtype, keepdims=keepdims, initial=initial, where=where)
-    return _into(out, np.add.reduce(a, **kw))
+    return _ufunc_reduce(np.add, a, out, kw)
 
 
 @implements(np.prod)
 def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True):
     # d Π x = Σ_i Π_{j≠i} x_j dx_i, exact with zeros (the multiply.reduce rule)
     kw = _reduce_kwargs(axis=axis, dtype=dtype, keepdims=keepdims, initial=initial, where=where)
-    return _into(out, np.multiply.reduce(a, **kw))
+    return _ufunc_reduce(np.multiply, a, out, kw)
 
 
 def _extremum(ufunc: np.ufunc):
@@ -197,30 +235,33 @@ implements(np.min, np.amin)(_extremum(np.minimum))
 def _ptp(a, axis=None, out=None, keepdims=_NoValue):
     # ptp = max - min, ties split equally in each
     frame, (x,), (t,) = split([a])
-    y = np.ptp(x, axis=axis, **_given(keepdims=keepdims))
+    y = np.ptp(x, axis=axis, **_given(keepdims=keepdims), **_out_kw(out, x))
     if t is None:
         return _finish(frame, y, None, out)
     kd = keepdims is not _NoValue and bool(keepdims)
     d = frame.wrap(x, t)
     composite = np.max(d, axis=axis, keepdims=kd) - np.min(d, axis=axis, keepdims=kd)
-    return _finish(frame, y, _tangent_of(composite, y), out)
+    return _finish(frame, y, _tangent_of(composite, y), out, x)
 
 
 def _nan_extremum(func):
     def impl(a, axis=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
         # like max/min over the non-NaN entries: NaN never equals the result, so it gets no weight
         frame, (x,), (t,) = split([a])
+        kw = _given(keepdims=keepdims, initial=initial, where=where)
+        buffer = _out_kw(out, x)
         with np.errstate(invalid="ignore"):
-            y = func(x, axis=axis, **_given(keepdims=keepdims, initial=initial, where=where))
+            y0 = func(x, axis=axis, **kw)  # in x's dtype: the entries equal to it get the derivative
+            y = func(x, axis=axis, **kw, **buffer) if buffer else y0
         if t is None:
             return _finish(frame, y, None, out)
         nd = np.ndim(x)
         axes = _axis_tuple(axis, nd)
         kd = keepdims is not _NoValue and bool(keepdims)
-        y_kd = y if kd else np.reshape(y, _kept_shape(np.shape(x), axes))
+        y_kd = y0 if kd else np.reshape(y0, _kept_shape(np.shape(x), axes))
         w = True if where is _NoValue else where
         tangent = _reduce_extremum(x, t, y_kd, axes, w, np._NoValue)
-        return _finish(frame, y, _squeeze_tangent(tangent, axes, kd), out)
+        return _finish(frame, y, _squeeze_tangent(tangent, axes, kd), out, x)
 
     return impl
 
@@ -235,12 +276,12 @@ def _nan_fill(nan_func, func, fill: float):
     def impl(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
         frame, (x,), (t,) = split([a])
         kw = _given(keepdims=keepdims, initial=initial, where=where)
-        y = nan_func(x, axis=axis, dtype=dtype, **kw)
-        if t is None:
+        y = nan_func(x, axis=axis, dtype=dtype, **kw, **_out_kw(out, x))
+        if t is None or _truncated(y, x):
             return _finish(frame, y, None, out)
         kw.pop("initial", None)
         d = np.where(np.isnan(_plain(x)), fill, frame.wrap(x, t))
-        return _finish(frame, y, _tangent_of(func(d, axis=axis, **kw), y), out)
+        return _finish(frame, y, _tangent_of(func(d, axis=axis, **kw), y), out, x)
 
     return impl
 
@@ -254,12 +295,12 @@ implements(np.nanprod)(_nan_fill(np.nanprod, np.prod, 1))  # exact with zeros, t
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     # linear: the mean of the tangent over the same axes
     frame, (x,), (t,) = split([a])
-    y = np.mean(x, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    y = np.mean(x, axis=axis, dtype=dtype, keepdims=keepdims, where=where, **_out_kw(out, x))
     tangent = None
-    if t is not None:
+    if t is not None and not _truncated(y, x):
         tangent = np.mean(t, axis=dirs.axes(axis, np.ndim(x)), keepdims=keepdims, where=where,
-                          dtype=None if dtype is None else _float(dtype))
-    return _into(out, frame.wrap(y, tangent))
+                          dtype=_float(np.result_type(_plain(y))))
+    return _finish(frame, y, tangent, out, x)
 
 
 def _float(dtype: Any) -> np.dtype:
@@ -271,8 +312,8 @@ def _float(dtype: Any) -> np.dtype:
 def _nanmean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValue):
     # Σ_valid dx / n_valid (an all-NaN slice gets tangent 0)
     frame, (x,), (t,) = split([a])
-    y = np.nanmean(x, axis=axis, dtype=dtype, **_given(keepdims=keepdims, where=where))
-    if t is None:
+    y = np.nanmean(x, axis=axis, dtype=dtype, **_given(keepdims=keepdims, where=where), **_out_kw(out, x))
+    if t is None or _truncated(y, x):
         return _finish(frame, y, None, out)
     nd = np.ndim(x)
     axes = _axis_tuple(axis, nd)
@@ -280,7 +321,7 @@ def _nanmean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_No
     valid = _valid(x, True if where is _NoValue else where, nan=True)
     s = np.sum(np.where(valid, t, 0), axis=axes, keepdims=True)
     n = np.maximum(np.sum(valid, axis=axes, keepdims=True), 1).astype(_real_dtype(_tdtype(y)))
-    return _finish(frame, y, _squeeze_tangent(s / n, axes, kd), out)
+    return _finish(frame, y, _squeeze_tangent(s / n, axes, kd), out, x)
 
 
 def _valid(x: Any, where: Any, nan: bool) -> Any:
@@ -298,8 +339,8 @@ def _variance(func, a, axis, dtype, out, ddof, keepdims, where, mean, correction
     frame, (x, m_given), (t, tm) = split([a, None if mean is _NoValue else mean])
     kw = _given(keepdims=keepdims, where=where, mean=m_given if mean is not _NoValue else _NoValue,
                 correction=correction)
-    y = func(x, axis=axis, dtype=dtype, ddof=ddof, **kw)
-    if t is None and tm is None:
+    y = func(x, axis=axis, dtype=dtype, ddof=ddof, **kw, **_out_kw(out, x, m_given))
+    if (t is None and tm is None) or _truncated(y, x):
         return _finish(frame, y, None, out)
     if correction is not _NoValue:
         ddof = correction
@@ -337,7 +378,7 @@ def _variance(func, a, axis, dtype, out, ddof, keepdims, where, mean, correction
             dvar = dvar / (2 * sd)
             if np.any(zero):
                 dvar = np.where(zero, 0, dvar)
-    return _finish(frame, y, _squeeze_tangent(dvar, axes, kd), out)
+    return _finish(frame, y, _squeeze_tangent(dvar, axes, kd), out, x)
 
 
 def _moment(func, std: bool, nan: bool):
@@ -396,10 +437,12 @@ def _cumulative(value_func, ufunc: np.ufunc):
             a = np.ravel(a)
             axis = 0
         frame, (x,), _ = split([a])
-        y = value_func(x, axis=axis, dtype=dtype)
+        y = value_func(x, axis=axis, dtype=dtype, **_out_kw(out, x))
+        if _truncated(y, x):
+            return _finish(frame, y, None, out)
         kw = {} if dtype is None else {"dtype": dtype}
         acc = ufunc.accumulate(a, axis=axis, **kw)
-        return _into(out, frame.wrap(y, acc._tangent))
+        return _finish(frame, y, acc._tangent, out, x)
 
     return impl
 
@@ -412,8 +455,8 @@ def _cumulative_array_api(value_func, ufunc: np.ufunc, fill):
     def impl(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
         # the accumulate rule, with the initial 0 (or 1) as a constant in front
         frame, (v,), (t,) = split([x])
-        y = value_func(v, axis=axis, dtype=dtype, include_initial=include_initial)
-        if t is None:
+        y = value_func(v, axis=axis, dtype=dtype, include_initial=include_initial, **_out_kw(out, v))
+        if t is None or _truncated(y, v):
             return _finish(frame, y, None, out)
         ax = 0 if axis is None else axis
         d = frame.wrap(v, t)
@@ -422,7 +465,7 @@ def _cumulative_array_api(value_func, ufunc: np.ufunc, fill):
             shape[ax] = 1
             d = np.concatenate([fill(d, shape=tuple(shape)), d], axis=ax)
         acc = ufunc.accumulate(d, axis=ax)
-        return _finish(frame, y, _tangent_of(acc, y), out)
+        return _finish(frame, y, _tangent_of(acc, y), out, v)
 
     return impl
 
@@ -435,11 +478,11 @@ def _nan_cumulative(value_func, plain_func, neutral):
     def impl(a, axis=None, dtype=None, out=None):
         # cumsum/cumprod with NaN replaced by 0/1: their tangents are dropped
         frame, (x,), (t,) = split([a])
-        y = value_func(x, axis=axis, dtype=dtype)
-        if t is None:
+        y = value_func(x, axis=axis, dtype=dtype, **_out_kw(out, x))
+        if t is None or _truncated(y, x):
             return _finish(frame, y, None, out)
         d = np.where(np.isnan(_plain(x)), neutral, frame.wrap(x, t))
-        return _finish(frame, y, _tangent_of(plain_func(d, axis=axis), y), out)
+        return _finish(frame, y, _tangent_of(plain_func(d, axis=axis), y), out, x)
 
     return impl
 
@@ -637,15 +680,85 @@ def _tie_average(S: Any) -> Any:
     return _with_tangent(S, dirs.reshape(mean[dirs.key(labels)], xs.shape))
 
 
-_METHODS = {"linear", "lower", "higher", "midpoint"}
+# (alpha, beta) of the continuous Hyndman-Fan methods: virtual index n q + (alpha + q (1 - alpha - beta)) - 1
+_CONTINUOUS = {
+    "interpolated_inverted_cdf": (0.0, 1.0), "hazen": (0.5, 0.5), "weibull": (0.0, 0.0),
+    "median_unbiased": (1 / 3.0, 1 / 3.0), "normal_unbiased": (3 / 8.0, 3 / 8.0),
+}
+_DISCRETE = {"lower", "higher", "nearest", "inverted_cdf", "closest_observation"}
+_METHODS = {"linear", "midpoint", "averaged_inverted_cdf", *_CONTINUOUS, *_DISCRETE}
+
+
+def _count_like(n: Any, qp: np.ndarray) -> Any:
+    """The sample size ``n`` (ints) as NumPy's ``n * q`` sees it: a Python int is weak, so it takes q's dtype."""
+    return n.astype(qp.dtype) if np.issubdtype(qp.dtype, np.inexact) else n
+
+
+def _positions(method: str, nvr: Any, qp: np.ndarray, Qr: Any) -> tuple[Any, Any, Any]:
+    """Sorted positions ``lo``, ``hi`` and the weight ``w`` of ``s[hi]`` (a constant, or a DualArray in q)
+    of NumPy's quantile ``method``: result ``s[lo] + (s[hi] - s[lo])·w``.
+
+    The virtual index is computed with NumPy's own arithmetic (same formula, same dtype), so the branch
+    taken at an integral index (midpoint, lower, higher, ...) is NumPy's branch.
+    """
+    top = np.maximum(nvr - 1, 0)
+    m = _count_like(nvr, qp)
+    with np.errstate(invalid="ignore"):
+        if method in _DISCRETE:
+            # one sample: NumPy's integer index (numpy/lib/_function_base_impl.py, _QuantileMethods)
+            if method in ("lower", "higher", "nearest"):
+                g = _count_like(nvr - 1, qp) * qp
+                idx = np.floor(g) if method == "lower" else np.ceil(g) if method == "higher" else np.around(g)
+            else:
+                index = m * qp - 1 if method == "inverted_cdf" else m * qp - 1 - 0.5
+                prev = np.floor(index)
+                gamma = index - prev
+                stay = gamma == 0
+                if method == "closest_observation":
+                    stay = stay & (prev % 2 == 1)
+                idx = np.where(stay, prev, prev + 1)
+            idx = np.clip(np.nan_to_num(idx), 0, top).astype(np.intp)
+            return idx, idx, 0.0
+        dual = isinstance(Qr, DualArray)
+        if method == "linear":
+            m1 = _count_like(nvr - 1, qp)
+            g = m1 * qp
+            G = Qr * m1 if dual else None
+        elif method == "midpoint":
+            g0 = _count_like(nvr - 1, qp) * qp
+            g, G = 0.5 * (np.floor(g0) + np.ceil(g0)), None
+        elif method == "averaged_inverted_cdf":
+            g, G = m * qp - 1, None
+        else:
+            alpha, beta = _CONTINUOUS[method]
+            g = m * qp + (alpha + qp * (1 - alpha - beta)) - 1
+            G = Qr * m + (alpha + Qr * (1 - alpha - beta)) - 1 if dual else None
+        g = np.asarray(g)
+        prev = np.floor(np.nan_to_num(g))
+        inside = (g >= 0) & (g < nvr - 1)  # NumPy: both neighbours are s[0] below, s[n-1] at and above
+        lo = np.where(g < 0, 0, np.clip(prev, 0, top)).astype(np.intp)
+        hi = np.where(inside, lo + 1, lo).astype(np.intp)
+        if method == "midpoint":
+            # NumPy's gamma is 0.5, and 0 where the virtual index is integral (one sample)
+            w = np.where(g % 1 == 0, 0.0, 0.5)
+        elif method == "averaged_inverted_cdf":
+            # gamma 0.5 at an integral n q (mean of two samples), else 1: the upper sample alone
+            upper = inside & (g - prev != 0)
+            lo = np.where(upper, hi, lo)
+            w = np.where(inside & ~upper, 0.5, 0.0)
+        else:
+            # NumPy's gamma g - ⌊g⌋ (same value, same dtype), differentiable in q
+            w = g - prev if G is None else G - prev
+    return lo, hi, w
 
 
 def _order_statistic(A: Any, Q: Any, axis: Any, keepdims: bool, nan: bool, method: str) -> Any:
     """Quantile ``Q`` (in [0, 1], any shape) of ``A`` along ``axis``, on (possibly dual) arrays.
 
-    Linear method: sorted values ``s`` (tie groups sharing their mean tangent), virtual index
-    ``g = q (n - 1)``, result ``s[⌊g⌋] + (s[⌊g⌋+1] - s[⌊g⌋])·(g - ⌊g⌋)``; nan versions use the
-    per-slice count of non-NaN values for n. Output shape: ``q.shape + reduced shape``.
+    Sorted values ``s`` (tie groups sharing their mean tangent), positions and weight from NumPy's
+    ``method`` (:func:`_positions`), result ``s[lo] + (s[hi] - s[lo])·w``; nan versions use the
+    per-slice count of non-NaN values for n and give NaN entries a zero tangent.
+    Output shape: ``q.shape + reduced shape``.
     """
     if method not in _METHODS:
         raise NotImplementedError(
@@ -653,6 +766,8 @@ def _order_statistic(A: Any, Q: Any, axis: Any, keepdims: bool, nan: bool, metho
             f"use one of {sorted(_METHODS)}")
     xp = _plain(A)
     nd = xp.ndim
+    if nan and isinstance(A, DualArray) and np.any(np.isnan(xp)):
+        A = np.where(np.isnan(xp), xp, A)  # NaN entries never carry a tangent (an all-NaN slice gets 0)
     axes = tuple(range(nd)) if axis is None else tuple(sorted(a % nd for a in np.atleast_1d(axis)))
     keep = [i for i in range(nd) if i not in axes]
     lead = tuple(xp.shape[i] for i in keep)
@@ -661,28 +776,18 @@ def _order_statistic(A: Any, Q: Any, axis: Any, keepdims: bool, nan: bool, metho
     S = _tie_average(np.sort(Am, axis=-1))
     xs = _plain(S)
     nv = np.sum(~np.isnan(xs), axis=-1) if nan else np.full(lead, n)
-    qshape = np.shape(_plain(Q))
+    qp = np.asarray(_plain(Q))
+    qshape = qp.shape
     Qr = np.reshape(Q, (1,) * len(lead) + qshape)
     nvr = np.reshape(nv, lead + (1,) * len(qshape))
-    G = Qr * (nvr - 1)
-    gp = np.asarray(_plain(G), dtype=np.float64)
-    top = np.maximum(nvr - 1, 0)
-    with np.errstate(invalid="ignore"):
-        lo = np.clip(np.floor(np.nan_to_num(gp)), 0, top).astype(np.intp)
-    hi = np.minimum(lo + 1, top)
-    if method == "lower":
-        hi = lo
-    elif method == "higher":
-        lo = hi = np.where(np.equal(gp, lo), lo, hi)
+    lo, hi, w = _positions(method, nvr, np.reshape(qp, (1,) * len(lead) + qshape), Qr)
     grid = [np.arange(s).reshape((-1,) + (1,) * (len(lead) - 1 - i + len(qshape)))
             for i, s in enumerate(lead)]
-    s_lo, s_hi = S[(*grid, lo)], S[(*grid, hi)]
-    if method == "linear":
-        R = s_lo + (s_hi - s_lo) * (G - lo)
-    elif method == "midpoint":
-        R = s_lo + (s_hi - s_lo) * 0.5
-    else:
+    s_lo = S[(*grid, lo)]
+    if np.all(lo == hi):
         R = s_lo
+    else:
+        R = s_lo + (S[(*grid, hi)] - s_lo) * w
     if qshape:
         R = np.moveaxis(R, tuple(range(len(lead), len(lead) + len(qshape))), tuple(range(len(qshape))))
     if keepdims:
@@ -701,7 +806,7 @@ def _quantile_like(func, scale: float, nan: bool):
             kw["interpolation"] = interpolation
         else:
             kw["method"] = method
-        y = func(x, qv, axis=axis, **kw)
+        y = func(x, qv, axis=axis, **kw, **_out_kw(out, x, qv, wv))
         method = method if interpolation is None else interpolation
         if t is None and tq is None:
             return _finish(frame, y, None, out)
@@ -713,7 +818,7 @@ def _quantile_like(func, scale: float, nan: bool):
             Q = Q / scale
         kd = keepdims is not _NoValue and bool(keepdims)
         R = _order_statistic(A, Q, axis, kd, nan, method)
-        return _finish(frame, y, _tangent_of(R, y), out)
+        return _finish(frame, y, _tangent_of(R, y), out, x)
 
     return impl
 
@@ -728,12 +833,12 @@ def _median_like(func, nan: bool):
     def impl(a, axis=None, out=None, overwrite_input=False, keepdims=_NoValue):
         # the 0.5 quantile: ties split equally between the tied elements
         frame, (x,), (t,) = split([a])
-        y = func(x, axis=axis, **_given(keepdims=keepdims))
+        y = func(x, axis=axis, **_given(keepdims=keepdims), **_out_kw(out, x))
         if t is None:
             return _finish(frame, y, None, out)
         kd = keepdims is not _NoValue and bool(keepdims)
         R = _order_statistic(frame.wrap(x, t), 0.5, axis, kd, nan, "linear")
-        return _finish(frame, y, _tangent_of(R, y), out)
+        return _finish(frame, y, _tangent_of(R, y), out, x)
 
     return impl
 

@@ -54,6 +54,61 @@ def lse(x):
     return m + np.log(np.exp(x - m).sum())
 
 
+def off_integer(rng, shape):
+    """Values at least 0.2 away from every integer: truncation to integers (dtype=int) is locally constant."""
+    return rng.integers(-3, 3, size=shape) + rng.uniform(0.2, 0.8, size=shape)
+
+
+def off_integer_nans(rng, shape):
+    x = off_integer(rng, shape)
+    if x.ndim:
+        x.flat[1::5] = np.nan
+    return x
+
+
+def with_nans_unit(rng, shape):
+    """Like :func:`with_nans`, with values in (-0.9, 0.9) (float32 results stay well-conditioned)."""
+    x = rng.uniform(-0.9, 0.9, size=shape)
+    if x.ndim:
+        x.flat[1::5] = np.nan
+    return x
+
+
+def quantile_rows():
+    """Every NumPy quantile method at integral and fractional virtual indices (n = 5: q·4, 5q, 5q - 1/2 ...
+    are integral at several of these q), along the last axis; q fixed."""
+    rows = []
+    for method in METHODS:
+        rows.append(Case(f"quantile_method_{method}", lambda x, m=method: np.quantile(x, QS, axis=-1, method=m),
+                         (distinct,), N5))
+    return rows
+
+
+def quantile_q_rows():
+    """The continuous methods are differentiable in q too: q drawn where the virtual index is in (1.2, 1.8)."""
+    rows = []
+    for method, (lo, hi) in Q_RANGES.items():
+        rows.append(Case(f"quantile_q_method_{method}", lambda x, q, m=method: np.quantile(x, q, method=m),
+                         (distinct, uniform(lo, hi)), [((5,), ()), ((5,), (2,))]))
+        rows.append(Case(f"percentile_q_axis_method_{method}",
+                         lambda x, q, m=method: np.percentile(x, 100 * q, axis=-1, method=m),
+                         (distinct, uniform(lo, hi)), [((3, 5), ())]))
+    return rows
+
+
+METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf", "averaged_inverted_cdf",
+           "closest_observation", "interpolated_inverted_cdf", "hazen", "weibull", "median_unbiased",
+           "normal_unbiased")
+QS = np.array([0.0, 0.1, 0.25, 0.3, 0.4, 0.5, 0.75, 0.9, 1.0])
+N5 = [((5,),), ((3, 5),)]  # n = 5 along the last axis
+# q ranges with the virtual index inside (1.2, 1.8) for n = 5 (away from the kinks at integers)
+Q_RANGES = {
+    "linear": (0.3, 0.45), "hazen": (0.34, 0.46), "weibull": (0.37, 0.46), "median_unbiased": (0.36, 0.46),
+    "normal_unbiased": (0.35, 0.45), "interpolated_inverted_cdf": (0.45, 0.55),
+}
+F32 = {"rtol": 1e-2, "atol": 1e-2}  # float32 results of float64 data: differences of rounded values
+
+
 FEW = uniform(0.3, 0.45)  # q with q·(n - 1) well inside (1, 2) for n = 5
 
 CASES = [
@@ -185,6 +240,74 @@ CASES = [
     Case("nanquantile", lambda x: np.nanquantile(x, 0.7, axis=0), (distinct_nans,), R2),
     Case("nanpercentile", lambda x: np.nanpercentile(x, [25.0, 80.0]), (distinct_nans,), R),
     Case("nanquantile_q", lambda x, q: np.nanquantile(x, q), (distinct_nans, FEW), [((6,), ())]),
+    Case("quantile_midpoint_integral", lambda x: np.quantile(x, 0.5, axis=-1, method="midpoint"), (distinct,), N5),
+    Case("percentile_midpoint_integral", lambda x: np.percentile(x, [25.0, 50.0, 60.0], method="midpoint"),
+         (distinct,), [((5,),), ((3, 3),)]),
+    Case("nanquantile_midpoint_axes_keepdims",
+         lambda x: np.nanquantile(x, [0.25, 0.5], axis=(0, -1), method="midpoint", keepdims=True),
+         (distinct_nans,), R2),
+    Case("nanpercentile_methods_axis0", lambda x: tuple(np.nanpercentile(x, [0.0, 40.0, 50.0, 100.0], axis=0,
+                                                                          method=m) for m in METHODS),
+         (distinct_nans,), R2),
+    Case("quantile_methods_axis_none_keepdims", lambda x: tuple(np.quantile(x, 0.5, method=m, keepdims=True)
+                                                               for m in METHODS), (distinct,), R),
+    Case("median_axis_tuple", lambda x: np.median(x, axis=(0, 2)), (distinct,), [((2, 3, 4),), ((3, 2, 5),)]),
+    Case("nanmedian_axes_keepdims", lambda x: np.nanmedian(x, axis=(-1, 0), keepdims=True), (distinct_nans,), R2),
+    *quantile_rows(),
+    *quantile_q_rows(),
+    # ---------------------------------------------------------------- dtype=: integer results are piecewise
+    # constant (tangent 0, as astype(int)); float results carry the tangent in their own dtype
+    Case("sum_dtype_int", lambda x: np.sum(x, axis=-1, dtype=np.int64), (off_integer,), R),
+    Case("prod_dtype_int", lambda x: np.prod(x, axis=0, dtype=np.int64), (off_integer,), R),
+    Case("mean_dtype_int", lambda x: np.mean(x, axis=0, dtype=np.int64), (off_integer,), R),
+    Case("mean_dtype_int32_axes_keepdims", lambda x: np.mean(x, axis=(0, -1), dtype=np.int32, keepdims=True),
+         (off_integer,), R2),
+    Case("nansum_dtype_int", lambda x: np.nansum(x, axis=-1, dtype=np.int64), (off_integer_nans,), R),
+    Case("nanprod_dtype_int", lambda x: np.nanprod(x, dtype=np.int64), (off_integer_nans,), R),
+    Case("cumsum_dtype_int", lambda x: np.cumsum(x, axis=0, dtype=np.int64), (off_integer,), R),
+    Case("cumprod_dtype_int", lambda x: np.cumprod(x, dtype=np.int64), (off_integer,), R),
+    Case("nancumsum_dtype_int", lambda x: np.nancumsum(x, axis=-1, dtype=np.int64), (off_integer_nans,), R),
+    Case("nancumprod_dtype_int", lambda x: np.nancumprod(x, dtype=np.int32), (off_integer_nans,), R),
+    Case("cumulative_sum_dtype_int", lambda x: np.cumulative_sum(x, axis=0, dtype=np.int64), (off_integer,), R),
+    Case("cumulative_prod_dtype_int", lambda x: np.cumulative_prod(x, axis=-1, dtype=np.int64,
+                                                                   include_initial=True), (off_integer,), R),
+    Case("sum_dtype_float32", lambda x: np.sum(x, axis=0, dtype=np.float32), ("unit",), R, ("float64",), **F32),
+    Case("prod_dtype_float32", lambda x: np.prod(x, axis=-1, dtype=np.float32), ("positive",), R, ("float64",),
+         order2=False, **F32),
+    Case("mean_dtype_float32", lambda x: np.mean(x, axis=-1, dtype=np.float32, keepdims=True), ("unit",), R,
+         ("float64",), **F32),
+    Case("var_dtype_float32", lambda x: np.var(x, axis=0, dtype=np.float32), ("unit",), R, ("float64",),
+         order2=False, **F32),
+    Case("std_dtype_float32", lambda x: np.std(x, axis=-1, ddof=1, dtype=np.float32), ("unit",), R,
+         ("float64",), order2=False, **F32),
+    Case("nansum_dtype_float32", lambda x: np.nansum(x, axis=0, dtype=np.float32), (with_nans_unit,), R,
+         ("float64",), **F32),
+    Case("nanmean_dtype_float32", lambda x: np.nanmean(x, axis=-1, dtype=np.float32), (with_nans_unit,), R,
+         ("float64",), **F32),
+    Case("nanvar_dtype_float32", lambda x: np.nanvar(x, dtype=np.float32), (with_nans_unit,), R, ("float64",),
+         order2=False, **F32),
+    Case("cumsum_dtype_float32", lambda x: np.cumsum(x, axis=-1, dtype=np.float32), ("unit",), R, ("float64",),
+         **F32),
+    Case("cumulative_sum_dtype_float32", lambda x: np.cumulative_sum(x, axis=0, dtype=np.float32), ("unit",),
+         R2, ("float64",), **F32),
+    Case("nancumsum_dtype_float32", lambda x: np.nancumsum(x, dtype=np.float32), (with_nans_unit,), R,
+         ("float64",), **F32),
+    Case("maximum_reduce_axis0_dtype_float32", lambda x: np.maximum.reduce(x, axis=0, dtype=np.float32), (distinct,),
+         R2, ("float64",), **F32),
+    Case("prod_dtype_float64", lambda x: np.prod(x, axis=-1, dtype=np.float64), ("positive",), R, ("float32",)),
+    Case("var_dtype_float64", lambda x: np.var(x, axis=(0, 1), dtype=np.float64, keepdims=True), ("real",), R2,
+         ("float32",)),
+    Case("std_dtype_float64", lambda x: np.std(x, dtype=np.float64), ("real",), R, ("float32",)),
+    Case("nansum_dtype_float64", lambda x: np.nansum(x, axis=-1, dtype=np.float64), (with_nans,), R,
+         ("float32",)),
+    Case("nanmean_dtype_float64", lambda x: np.nanmean(x, axis=0, dtype=np.float64), (with_nans,), R2,
+         ("float32",)),
+    Case("cumsum_dtype_float64", lambda x: np.cumsum(x, dtype=np.float64), ("real",), R, ("float32",)),
+    Case("cumulative_prod_dtype_float64", lambda x: np.cumulative_prod(x, axis=-1, dtype=np.float64),
+         ("nonzero",), R2, ("float32",)),
+    Case("nancumprod_dtype_float64", lambda x: np.nancumprod(x, axis=0, dtype=np.float64), (with_nans,), R2,
+         ("float32",)),
+    Case("mean_dtype_complex", lambda x: np.mean(x, axis=0, dtype=np.complex128), ("real",), R2, ("float64",)),
     # ---------------------------------------------------------------- unique values and sets
     Case("unique", np.unique, (distinct,), R),
     Case("unique_duplicates", lambda x: np.unique(np.concatenate([x, x[:2]])), (distinct,), V),
