@@ -9,7 +9,19 @@ the enclosing transform can differentiate it again.
 
 Directions are batched: ``jacobian`` pushes ``k`` unit vectors through ``f`` in one pass
 (``DualArray(x, I[start:stop], batched=True)``), ``chunk_size`` bounding ``k`` (ForwardDiff's chunk mode).
-Results are plain NumPy arrays (DualArrays of the enclosing tag when nested).
+Results are plain NumPy arrays (DualArrays of the enclosing tag when nested), in the precision of the
+inputs and outputs: seeds take the input's dtype, so float32 stays float32 (integers promote to float64).
+
+Complex inputs are differentiated along two real directions per element, 1 and 1j:
+
+* ``gradient`` of a real-valued f at complex z is ``∂f/∂x + 1j·∂f/∂y`` (the gradient for the real inner
+  product ``Re(conj(a)·b)``, PyTorch's convention: ``2z`` for ``|z|²``, a step against it descends);
+  a complex-valued f has no gradient and raises.
+* ``jacobian`` and ``derivative`` give the complex derivative ``∂f/∂z`` and check that it exists
+  (``∂f/∂y = 1j·∂f/∂x`` to ``sqrt(eps)``, the Cauchy-Riemann equations); a non-holomorphic f
+  (``np.abs``, ``np.conj``, ``np.real``, ``np.angle``, a real output) raises with the fix.
+* ``jvp(f, z, v)`` is the directional derivative ``d/dε f(z + εv)`` for any f; ``hvp`` of a real f at
+  complex z is the derivative of that gradient along v; ``hessian`` refuses complex inputs.
 """
 
 from __future__ import annotations
@@ -181,8 +193,113 @@ def _outputs(out: Any) -> tuple[tuple[Any, ...], bool]:
     return (out, True) if isinstance(out, tuple) else ((out,), False)
 
 
+def _result_dtype(value: Any, *dtypes: Any) -> np.dtype:
+    """Dtype of a derivative: the inputs' dtypes and the output's, if inexact (float32 stays float32).
+
+    An integer or bool output (piecewise constant: zero derivative) does not widen the result.
+    """
+    vdt = np.dtype(value.dtype)
+    return np.result_type(*dtypes, *((vdt,) if np.issubdtype(vdt, np.inexact) else ()))
+
+
 def _zeros(shape: tuple[int, ...], value: Any, *dtypes: Any) -> np.ndarray:
-    return np.zeros(shape, dtype=np.result_type(_inexact(value.dtype), *dtypes))
+    return np.zeros(shape, dtype=_result_dtype(value, *dtypes))
+
+
+def _leaves(a: Any) -> list[np.ndarray]:
+    """The plain arrays inside ``a``: its value and, for a DualArray, every nested tangent."""
+    if isinstance(a, DualArray):
+        return _leaves(a.value) + _leaves(a.tangent)
+    return [np.asarray(a)]
+
+
+def _cast(t: Any, dtype: np.dtype, where: str) -> Any:
+    """``t`` (a tangent, maybe a nested DualArray) in ``dtype``; a nonzero imaginary part is never dropped."""
+    if t.dtype == dtype:
+        return t
+    if np.issubdtype(t.dtype, np.complexfloating) and not np.issubdtype(dtype, np.complexfloating):
+        if any(np.any(np.imag(leaf) != 0) for leaf in _leaves(t)):
+            raise TypeError(
+                f"{where}: a real output of the function has a complex derivative (dtype {t.dtype}); "
+                "this is a bug in a dualarray rule, please report it with the function"
+            )
+        t = np.real(t)
+    return t.astype(dtype)
+
+
+def _check_tangent(x: Any, v: Any, where: str, position: int) -> Any:
+    """The tangent ``v`` of the primal ``x`` in x's dtype: a complex tangent of a real primal is refused."""
+    vdt = np.dtype(v.dtype) if hasattr(v, "dtype") else np.asarray(v).dtype
+    if np.issubdtype(vdt, np.complexfloating) and not np.issubdtype(x.dtype, np.complexfloating):
+        raise TypeError(
+            f"{where}: complex tangent (dtype {vdt}) for the real argument {position}: a real input can only "
+            "move in real directions. The result is linear in the tangent: call once with v.real and once "
+            "with v.imag and combine them as r + 1j * i; or make the input complex (x.astype(complex)) "
+            "to differentiate f along complex directions"
+        )
+    if isinstance(v, DualArray):
+        return v if v.dtype == x.dtype else v.astype(np.result_type(v.dtype, x.dtype))
+    v = np.asarray(v)
+    if not (np.issubdtype(v.dtype, np.number) or v.dtype == np.bool_):
+        raise TypeError(f"{where}: the tangent must be a numeric array, got dtype {v.dtype}")
+    return v.astype(x.dtype, copy=False)
+
+
+def _complex_advice(where: str) -> str:
+    return (
+        "differentiate the real and imaginary parts as separate real inputs, e.g. "
+        f"{where}(lambda x, y: f(x + 1j * y), argnums=(0, 1))(z.real, z.imag) gives (∂f/∂x, ∂f/∂y)"
+    )
+
+
+def _index_text(flat: int, shape: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(int(q)) for q in np.unravel_index(flat, shape)) + "]" if shape else "[]"
+
+
+def _number_text(v: Any) -> str:
+    c = complex(v)
+    return f"{c.real:.6g}" if c.imag == 0 else f"{c:.6g}"
+
+
+def _holomorphic_check(
+    t: Any, m: int, size: int, where: str, value_shape: tuple[int, ...], arg_shape: tuple[int, ...],
+    what: str,
+) -> None:
+    """Raise unless ``t[..., size:] == 1j * t[..., :size]`` to rounding (the Cauchy-Riemann equations).
+
+    ``t`` has the layout ``(*yshape, 2 * size)``: the derivatives along the real directions, then along the
+    imaginary ones. The tolerance is ``sqrt(eps)`` relative to the smaller of the largest entry in the
+    same output row and in the same input column, so a large derivative elsewhere hides nothing.
+    """
+    if m == 0 or size == 0:
+        return
+    for leaf in _leaves(t):
+        leaf = leaf.reshape((-1, m, 2 * size))
+        dx, dy = leaf[..., :size], leaf[..., size:]
+        if dx.size == 0:
+            continue
+        rtol = float(np.sqrt(np.finfo(leaf.dtype).eps))
+        with np.errstate(invalid="ignore", over="ignore"):
+            miss = np.abs(dy - 1j * dx)
+            scale = np.abs(dx) + np.abs(dy)
+            floor = np.minimum(scale.max(axis=-1, keepdims=True), scale.max(axis=-2, keepdims=True))
+            bad = miss > rtol * floor
+        if bad.any():
+            with np.errstate(all="ignore"):
+                score = np.where(bad, miss / np.where(floor > 0, floor, 1.0), -1.0)
+            lead, i, j = np.unravel_index(int(np.argmax(score)), bad.shape)
+            out_s = _index_text(i, value_shape)
+            place = f"output {out_s}" if not arg_shape and size == 1 else (
+                f"output {out_s} and input {_index_text(j, arg_shape)}"
+            )
+            raise ValueError(
+                f"{where}: the function is not holomorphic in its complex {what}, so no complex derivative "
+                f"exists: at {place}, ∂f/∂x = {_number_text(dx[lead, i, j])} and "
+                f"∂f/∂y = {_number_text(dy[lead, i, j])}, but a holomorphic f has ∂f/∂y = 1j·∂f/∂x "
+                "(np.abs, np.conj, np.real, np.imag, np.angle and real-valued outputs break this). "
+                f"To get every partial derivative, {_complex_advice('jacobian')}; for a real-valued scalar "
+                "f, gradient gives ∂f/∂x + 1j·∂f/∂y"
+            )
 
 
 # ---------------------------------------------------------------- single direction
@@ -190,23 +307,68 @@ def _push(
     f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], nums: tuple[int, ...],
     tangents: Sequence[Any], where: str,
 ) -> tuple[tuple[Any, ...], tuple[Any, ...], bool]:
-    """One directional pass: values and directional derivatives of every output."""
+    """One directional pass: values and directional derivatives of every output.
+
+    Tangents take their primal's dtype (float32 stays float32); results have the dtype of the
+    inputs and outputs (:func:`_result_dtype`).
+    """
     tag = new_tag()
     args = list(args)
     dtypes = []
     for a, v in zip(nums, tangents, strict=True):
         x = _prepare(args[a], where)
-        if not isinstance(v, DualArray):
-            v = np.asarray(v)
-        args[a] = DualArray(x, v, tag=tag)
-        dtypes.append(args[a].tangent_dtype)
+        args[a] = DualArray(x, _check_tangent(x, v, where, a), tag=tag)
+        dtypes.append(_inexact(x.dtype))
     outs, is_tuple = _outputs(_call(f, args, kwargs, where))
     values, derivs = [], []
     for y in outs:
         value, t = _unpack(y, tag, where)
         values.append(value)
-        derivs.append(_zeros(np.shape(value), value, *dtypes) if t is None else _own(t))
+        dtype = _result_dtype(value, *dtypes)
+        derivs.append(np.zeros(np.shape(value), dtype) if t is None else _own(_cast(t, dtype, where)))
     return tuple(values), tuple(derivs), is_tuple
+
+
+def _derivative_complex(
+    f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], nums: tuple[int, ...]
+) -> tuple[tuple[Any, ...], bool]:
+    """``derivative`` with complex inputs: one pass of three directions, the complex ones verified.
+
+    Direction 0 seeds 1 on the real arguments, direction 1 seeds 1 and direction 2 seeds 1j on the
+    complex ones; once ``t2 == 1j * t1`` (holomorphic) is checked, the derivative is ``t0 + ∂f/∂z``
+    with ``∂f/∂z = (t1 - 1j * t2) / 2`` (exactly t1 when the check holds exactly).
+    """
+    where = "derivative"
+    tag = new_tag()
+    args = list(args)
+    dtypes = []
+    for a in nums:
+        x = _prepare(args[a], where)
+        dtype = _inexact(x.dtype)
+        seeds = np.zeros((3, *np.shape(x)), dtype)
+        if np.issubdtype(dtype, np.complexfloating):
+            seeds[1], seeds[2] = 1, 1j
+        else:
+            seeds[0] = 1
+        args[a] = DualArray(np.copy(x), seeds, batched=True, tag=tag)
+        dtypes.append(dtype)
+    outs, is_tuple = _outputs(_call(f, args, kwargs, where))
+    derivs = []
+    for n, y in enumerate(outs):
+        value, t = _unpack(y, tag, where)
+        dtype = _result_dtype(value, *dtypes)
+        if t is None:
+            derivs.append(np.zeros(np.shape(value), dtype))
+            continue
+        t = _cast(t, dtype, where)
+        shape = np.shape(value)
+        size = math.prod(shape)
+        pair = np.stack([np.reshape(t[1], (size,)), np.reshape(t[2], (size,))], axis=-1)
+        _holomorphic_check(
+            pair, size, 1, where, shape, (), "input" + (f" (output {n})" if is_tuple else "")
+        )
+        derivs.append(_own(_cast(t[0] + (0.5 * t[1] - 0.5j * t[2]), dtype, where)))  # + ∂f/∂z
+    return tuple(derivs), is_tuple
 
 
 def derivative(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
@@ -214,16 +376,26 @@ def derivative(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
 
     One vectorized pass with the tangent 1 on every element of ``x``; meant for functions acting
     elementwise (for others it returns the row sums of the Jacobian). Other positional and keyword
-    arguments pass through undifferentiated.
+    arguments pass through undifferentiated. The result has x's dtype (float32 stays float32).
+
+    For complex ``x`` this is the complex derivative ``f'(z)`` of a holomorphic f (``np.exp``, ``z**3``,
+    ``np.log``): the pass also carries the direction ``1j`` and checks ``∂f/∂y = 1j·∂f/∂x``; a function
+    that is not holomorphic (``np.abs``, ``np.conj``, ``np.real``, ``np.angle``) has no complex derivative
+    and raises ``ValueError``.
 
     >>> import numpy as np
     >>> derivative(np.sin)(np.array([0.0, np.pi]))
     array([ 1., -1.])
+    >>> derivative(lambda z: z ** 3)(1j)
+    np.complex128(-3+0j)
     """
 
     def df(*args: Any, **kwargs: Any) -> Any:
         nums, _ = _argnums(argnums, len(args), "derivative")
-        _, derivs, is_tuple = _push(f, args, kwargs, nums, [1.0] * len(nums), "derivative")
+        if any(np.iscomplexobj(_prepare(args[a], "derivative")) for a in nums):
+            derivs, is_tuple = _derivative_complex(f, args, kwargs, nums)
+        else:
+            _, derivs, is_tuple = _push(f, args, kwargs, nums, [1] * len(nums), "derivative")
         return derivs if is_tuple else derivs[0]
 
     return _Transformed(df, f"derivative({getattr(f, '__name__', 'f')})")
@@ -233,6 +405,9 @@ def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
     """Jacobian-vector product: ``jvp(f, x, v) = (f(x), J(x)·v)`` in one forward pass.
 
     For a function of several arguments pass tuples: ``jvp(f, (x, y), (u, w)) = (f(x, y), ∂ₓf·u + ∂ᵧf·w)``.
+    Tangents are converted to their primal's dtype (float32 stays float32). For complex ``z`` and any
+    f, holomorphic or not, ``jvp(f, z, v)`` is ``d/dε f(z + εv)`` (ε real); a real primal needs a real
+    tangent (a complex one raises ``TypeError``).
 
     >>> import numpy as np
     >>> jvp(lambda x: x ** 2, np.array([1.0, 2.0]), np.array([1.0, 0.5]))
@@ -252,14 +427,37 @@ def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
 
 
 # ---------------------------------------------------------------- many directions: Jacobians
+def _seed_block(start: int, stop: int, lo: int, size: int, shape: tuple[int, ...], dtype: np.dtype) -> Any:
+    """The seeds of one argument for directions ``start:stop``, shape ``(stop - start, *shape)``.
+
+    The argument's directions are numbered from ``lo``: one per element (the unit 1) for a real
+    argument; for a complex one, first the units 1 of every element, then the units 1j.
+    """
+    k = stop - start
+    block = np.zeros((k, size), dtype=dtype)
+    is_complex = np.issubdtype(dtype, np.complexfloating)
+    j = np.arange(max(lo, start), min(lo + (2 if is_complex else 1) * size, stop))
+    local = j - lo
+    if is_complex:
+        block[j - start, local % size] = np.where(local < size, 1, 1j)
+    else:
+        block[j - start, local] = 1
+    return block.reshape((k, *shape))
+
+
 def _jacobian_core(
     f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], argnums: Any, chunk_size: int | None,
     where: str, scalar: bool = False,
 ) -> tuple[tuple[Any, ...], list[list[Any]], bool, bool]:
     """Values and Jacobians of every output of f with respect to every argument in ``argnums``.
 
-    Directions of all differentiated arguments are numbered 0..n-1 (flattened, in argnums order) and
-    pushed through f in chunks of k unit vectors; the tangent rows of direction ``j`` are ∂f/∂x_j.
+    Real directions of all differentiated arguments are numbered 0..n-1 (flattened, in argnums order;
+    a complex argument has two per element, along 1 and along 1j) and pushed through f in chunks of k
+    unit vectors; the tangent rows of direction ``j`` are the derivatives along it.
+
+    With ``scalar`` (gradient) f must return a real scalar and a complex argument gets the gradient
+    ``∂f/∂x + 1j·∂f/∂y``; otherwise (jacobian) a complex argument gets ``∂f/∂z``, after checking that f
+    is holomorphic in it.
     """
     nums, many = _argnums(argnums, len(args), where)
     args = list(args)
@@ -267,12 +465,14 @@ def _jacobian_core(
         args[a] = _prepare(args[a], where)
     shapes = [np.shape(args[a]) for a in nums]
     sizes = [math.prod(s) for s in shapes]
-    offsets = np.cumsum([0, *sizes]).tolist()
+    dtypes = [_inexact(args[a].dtype) for a in nums]
+    cplx = [np.issubdtype(d, np.complexfloating) for d in dtypes]
+    offsets = np.cumsum([0, *(s * (2 if c else 1) for s, c in zip(sizes, cplx, strict=True))]).tolist()
     n = offsets[-1]
-    dtype = np.result_type(*(_inexact(args[a].dtype) for a in nums))
+    itemsize = max(d.itemsize for d in dtypes)
     if chunk_size is not None and int(chunk_size) < 1:
         raise ValueError(f"{where}: chunk_size must be a positive integer, got {chunk_size}")
-    k = int(chunk_size) if chunk_size is not None else _default_chunk(n, 0, dtype.itemsize)
+    k = int(chunk_size) if chunk_size is not None else _default_chunk(n, 0, itemsize)
     values: tuple[Any, ...] = ()
     pieces: list[list[list[Any]]] = []  # [output][argument] -> tangent rows (or None for zero)
     is_tuple = False
@@ -280,11 +480,10 @@ def _jacobian_core(
     while True:
         stop = min(n, start + k)
         tag = new_tag()
-        seeds = _unit_rows(start, stop, n, dtype)
         call = list(args)
-        for a, shape, lo, hi in zip(nums, shapes, offsets, offsets[1:], strict=False):
+        for a, shape, size, dtype, lo, hi in zip(nums, shapes, sizes, dtypes, offsets, offsets[1:], strict=False):
             if lo < stop and hi > start:
-                block = seeds[:, lo:hi].reshape((stop - start, *shape))
+                block = _seed_block(start, stop, lo, size, shape, dtype)
                 # a copy per pass: a function that updates its input in place must not see the last pass
                 call[a] = DualArray(np.copy(args[a]), block, batched=True, tag=tag)
         outs, is_tuple = _outputs(_call(f, call, kwargs, where))
@@ -297,10 +496,17 @@ def _jacobian_core(
                     f"{where}: the function must return a scalar (shape ()), got {got}; "
                     "use jacobian for non-scalar outputs"
                 )
+            if scalar and np.issubdtype(values[0].dtype, np.complexfloating):
+                raise ValueError(
+                    f"{where}: the function returned a complex value (dtype {values[0].dtype}); a gradient "
+                    "needs a real-valued function (of real or complex inputs). If the value is real in "
+                    "exact arithmetic (z * np.conj(z), np.vdot(z, z)), return np.real(...) of it (or use "
+                    "np.abs(z) ** 2); for the derivative of a complex-valued function use jacobian"
+                )
             pieces = [[[] for _ in nums] for _ in outs]
             if chunk_size is None:  # now that the output size is known, respect the memory bound
                 m = max((math.prod(np.shape(v)) for v in values), default=0)
-                k = _default_chunk(n, m, dtype.itemsize)
+                k = _default_chunk(n, m, itemsize)
         for j, (_, t) in enumerate(unpacked):
             for i, (lo, hi) in enumerate(zip(offsets, offsets[1:], strict=False)):
                 r0, r1 = max(lo, start), min(hi, stop)
@@ -312,15 +518,29 @@ def _jacobian_core(
     jacs = []
     for j, value in enumerate(values):
         yshape = np.shape(value)
+        m = math.prod(yshape)
         row = []
         for i, shape in enumerate(shapes):
+            dtype = _result_dtype(value, dtypes[i])
+            gradient_of_complex = scalar and cplx[i]
+            if gradient_of_complex:  # real f: assemble the real ∂f/∂x and ∂f/∂y, then combine them
+                dtype = np.finfo(dtype).dtype
             parts = pieces[j][i]
             if all(t is None for _, t in parts):
-                row.append(_zeros(yshape + shape, value, dtype))
+                row.append(np.zeros(yshape + shape, _result_dtype(value, dtypes[i])))
                 continue
-            full = [_zeros((r, *yshape), value, dtype) if t is None else t for r, t in parts]
+            full = [np.zeros((r, *yshape), dtype) if t is None else _cast(t, dtype, where) for r, t in parts]
             t = full[0] if len(full) == 1 else np.concatenate(full, axis=0)
-            row.append(_own(np.reshape(np.moveaxis(t, 0, -1), yshape + shape)))
+            t = np.moveaxis(t, 0, -1)  # (*yshape, directions of argument i)
+            if cplx[i]:
+                size = sizes[i]
+                if gradient_of_complex:  # the gradient ∂f/∂x + 1j·∂f/∂y
+                    t = t[..., :size] + 1j * t[..., size:]
+                else:
+                    what = f"argument {nums[i]}" + (f" (output {j})" if is_tuple else "")
+                    _holomorphic_check(t, m, size, where, yshape, shape, what)
+                    t = 0.5 * t[..., :size] - 0.5j * t[..., size:]  # ∂f/∂z (exactly ∂f/∂x when holomorphic)
+            row.append(_own(np.reshape(t, yshape + shape)))
         jacs.append(row)
     return values, jacs, is_tuple, many
 
@@ -342,7 +562,17 @@ def jacobian(
 
     ``argnums`` (int or tuple) picks the differentiated positional arguments; others pass through, so
     ``jacobian(rhs, argnums=1)`` is a ``jac(t, y)`` for ``solve_ivp``. A tuple argnums gives a tuple of
-    Jacobians; a function returning a tuple gives a tuple (over outputs) of them.
+    Jacobians; a function returning a tuple gives a tuple (over outputs) of them. The dtype is that of
+    ``x`` and ``f(x)`` together (float32 stays float32; a real x with complex outputs, like
+    ``np.fft.fft``, gives a complex Jacobian).
+
+    For complex ``x`` the Jacobian is the complex derivative ``∂f/∂z`` of a holomorphic f: each element
+    is seeded along 1 and along 1j (twice the directions) and the Cauchy-Riemann equations
+    ``∂f/∂y = 1j·∂f/∂x`` are checked entry by entry to ``sqrt(eps)`` (relative to the smaller of the
+    largest entries in its row and in its column). A map that is not holomorphic (``np.abs``,
+    ``np.conj``, ``np.real``, ``np.imag``, ``np.angle``, a real-valued output) has no complex Jacobian
+    and raises ``ValueError``; ``jacobian(lambda x, y: f(x + 1j * y), argnums=(0, 1))(z.real, z.imag)``
+    gives ``(∂f/∂x, ∂f/∂y)``.
 
     >>> import numpy as np
     >>> jacobian(lambda x: x[:2] * x[1:])(np.array([1.0, 2.0, 3.0]))
@@ -360,7 +590,7 @@ def jacobian(
 def value_and_jacobian(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None
 ) -> Callable[..., tuple[Any, Any]]:
-    """``(f(x), jacobian(f)(x))`` from the same passes (the value comes for free).
+    """``(f(x), jacobian(f)(x))`` from the same passes (the value comes for free); see :func:`jacobian`.
 
     >>> import numpy as np
     >>> value_and_jacobian(lambda x: x ** 2)(np.array([1.0, 3.0]))
@@ -380,11 +610,19 @@ def value_and_jacobian(
 def gradient(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None
 ) -> Callable[..., Any]:
-    """Gradient ``∇f(x)`` of a scalar function, shape ``x.shape`` (``jac=`` for scipy.optimize.minimize).
+    """Gradient ``∇f(x)`` of a real scalar function, shape ``x.shape`` (``jac=`` for scipy.optimize.minimize).
+
+    The gradient has x's dtype (float32 stays float32). For complex ``z = x + 1j*y`` it is
+    ``∂f/∂x + 1j·∂f/∂y`` (two real directions per element): the gradient for the real inner product
+    ``Re(conj(a)·b)``, so ``z - lr * gradient(f)(z)`` descends, as in PyTorch (JAX returns its conjugate).
+    ``f`` must be real-valued: a complex output (even with a zero imaginary part, like
+    ``z * np.conj(z)``) raises ``ValueError``; wrap it in ``np.real``.
 
     >>> import numpy as np
     >>> gradient(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
     array([ 3., 12.])
+    >>> gradient(lambda z: np.sum(np.abs(z) ** 2))(np.array([1 + 2j, 3 - 1j]))  # 2z
+    array([2.+4.j, 6.-2.j])
     """
 
     def grad(*args: Any, **kwargs: Any) -> Any:
@@ -398,6 +636,8 @@ def value_and_gradient(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None
 ) -> Callable[..., tuple[Any, Any]]:
     """``(f(x), ∇f(x))`` in the same passes: SciPy's ``minimize(value_and_gradient(f), x0, jac=True)``.
+
+    Same conventions as :func:`gradient` (dtype, complex inputs, real-valued f).
 
     >>> import numpy as np
     >>> value_and_gradient(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
@@ -434,6 +674,14 @@ def _hessian_core(
     shape = np.shape(x)
     n = math.prod(shape)
     dtype = _inexact(x.dtype)
+    if np.issubdtype(dtype, np.complexfloating):
+        raise TypeError(
+            f"{where}: complex input (dtype {dtype}) is not supported: the second derivatives of f at "
+            "z = x + 1j*y form four real blocks (∂²f/∂x², ∂²f/∂x∂y, ∂²f/∂y∂x, ∂²f/∂y²), not one complex "
+            "matrix. Differentiate the real and imaginary parts: "
+            "hessian(lambda w: f(w[0] + 1j * w[1]))(np.stack([z.real, z.imag])) gives all of them; "
+            "hvp(f)(z, v) gives their product with the direction v for a real-valued f"
+        )
     if chunk_size is not None and int(chunk_size) < 1:
         raise ValueError(f"{where}: chunk_size must be a positive integer, got {chunk_size}")
     k1 = k2 = int(chunk_size) if chunk_size is not None else _default_chunk(n, 0, dtype.itemsize, power=2)
@@ -480,6 +728,7 @@ def _hessian_core(
     h = rows[0] if len(rows) == 1 else np.concatenate(rows, axis=0)
     upper = np.triu(np.ones((n, n), dtype=bool)).reshape((n, n) + (1,) * len(yshape))
     h = np.where(upper, h, np.swapaxes(h, 0, 1))
+    h = _cast(h, _result_dtype(value, dtype), where)
     return np.reshape(np.moveaxis(h, (0, 1), (-2, -1)), yshape + shape + shape)
 
 
@@ -489,7 +738,8 @@ def hessian(f: Callable[..., Any], argnums: int = 0, chunk_size: int | None = No
     Forward over forward with two fresh tags. Only the upper triangle is computed (about half of the
     ``n²`` direction pairs) and mirrored, so ``H`` is exactly symmetric. ``chunk_size`` bounds the
     directions per level (memory ∝ ``k² · max(n, n_out)``). Cost grows like ``n²`` passes' worth of work:
-    for large n prefer :func:`hvp`.
+    for large n prefer :func:`hvp`. The dtype is that of x and f(x) (float32 stays float32). Complex x
+    raises ``TypeError``: differentiate ``w -> f(w[0] + 1j * w[1])`` at ``np.stack([z.real, z.imag])``.
 
     >>> import numpy as np
     >>> hessian(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 3.0]))
@@ -507,7 +757,9 @@ def hvp(f: Callable[..., Any], chunk_size: int | None = None) -> Callable[..., A
     """Hessian-vector product ``hvp(f)(x, v, *args) = ∇²f(x)·v = d/dε ∇f(x + εv)``, no Hessian formed.
 
     The signature matches SciPy's ``hessp(x, p, *args)`` (Newton-CG, trust-ncg, trust-krylov,
-    trust-constr). Cost: one gradient pass carrying one extra direction.
+    trust-constr). Cost: one gradient pass carrying one extra direction. ``v`` takes x's dtype. For
+    complex ``z`` (real-valued f) it is the derivative of ``gradient(f)`` (``∂f/∂x + 1j·∂f/∂y``) along
+    ``v``: the real Hessian of f in ``(x, y)`` applied to ``(v.real, v.imag)``, packed the same way.
 
     >>> import numpy as np
     >>> hvp(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 3.0]), np.array([1.0, 0.0]))

@@ -387,3 +387,235 @@ def test_transformed_functions_get_every_argument_from_f2py_callbacks():
     assert not hasattr(jac, "__code__")
     assert jac.__name__ == "jacobian(<lambda>)"
     np.testing.assert_array_equal(jac(0.0, np.array([1.0, 2.0])), np.diag([2.0, 4.0]))
+
+
+# ---------------------------------------------------------------- complex inputs
+def _realified_gradient(f, z, h=1e-6):
+    """∂f/∂x + 1j·∂f/∂y of a real-valued f by central differences, one element at a time."""
+    out = np.zeros(z.shape, dtype=complex)
+    for idx in np.ndindex(z.shape):
+        e = np.zeros(z.shape)
+        e[idx] = h
+        out[idx] = (f(z + e) - f(z - e)) / (2 * h) + 1j * (f(z + 1j * e) - f(z - 1j * e)) / (2 * h)
+    return out
+
+
+def _complex_fd_jacobian(f, z, h=1e-6):
+    """∂f/∂x (derivative along the real axis) by central differences; equals f'(z) when holomorphic."""
+    cols = [(np.asarray(f(z + h * e)) - np.asarray(f(z - h * e))) / (2 * h) for e in np.eye(z.size)]
+    return np.stack(cols, axis=-1).reshape(np.shape(f(z)) + z.shape)
+
+
+_RNG = np.random.default_rng(20240611)
+_Z = _RNG.standard_normal(4) + 1j * _RNG.standard_normal(4)
+_A = _RNG.standard_normal((4, 4)) + 1j * _RNG.standard_normal((4, 4))
+
+
+def test_gradient_of_real_function_of_complex_input_is_dfdx_plus_i_dfdy():
+    # regression: this used to return [2, 6], the derivative along the real axis only
+    z = np.array([1 + 2j, 3 - 1j])
+    np.testing.assert_array_equal(gradient(lambda z: np.sum(np.abs(z) ** 2))(z), 2 * z)
+    value, g = value_and_gradient(lambda z: np.sum(np.abs(z) ** 2))(z)
+    assert value == pytest.approx(15.0) and np.array_equal(g, 2 * z)
+
+    def f(z):
+        return np.sum(np.abs(_A @ z - 1.0) ** 2) + np.real(np.sum(z**3)) + np.sum(np.angle(z + 3.0))
+
+    expected = _realified_gradient(f, _Z)
+    for chunk in (None, 1, 3, 5):  # chunks splitting the 1 and 1j directions of an element
+        np.testing.assert_allclose(gradient(f, chunk_size=chunk)(_Z), expected, rtol=1e-7, atol=1e-7)
+    # a descent direction, as in PyTorch: f(z - t·g) < f(z) for a small step
+    g = gradient(f)(_Z)
+    assert f(_Z - 1e-4 * g) < f(_Z)
+
+
+def test_gradient_mixed_real_and_complex_arguments():
+    def f(a, z):
+        return np.sum(a * np.abs(z) ** 2) + np.sum(a**2)
+
+    a = np.array([0.5, -1.0])
+    z = np.array([1 + 1j, 2 - 3j])
+    for chunk in (None, 1, 2, 3):
+        ga, gz = gradient(f, argnums=(0, 1), chunk_size=chunk)(a, z)
+        np.testing.assert_allclose(ga, np.abs(z) ** 2 + 2 * a, rtol=1e-15)
+        np.testing.assert_allclose(gz, 2 * a * z, rtol=1e-15)
+        assert ga.dtype == np.float64 and gz.dtype == np.complex128
+
+
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        (lambda z: np.sum(z * z), _Z),  # complex output of complex input
+        (lambda z: np.sum(z * np.conj(z)), _Z),  # real in exact arithmetic, complex dtype
+        (lambda x: np.sum(np.exp(1j * x)), np.ones(3)),  # complex output of real input
+    ],
+)
+def test_gradient_of_complex_valued_function_is_an_error(f, x):
+    with pytest.raises(ValueError, match=r"gradient: the function returned a complex value.*np\.real"):
+        gradient(f)(x)
+    with pytest.raises(ValueError, match="value_and_gradient: the function returned a complex value"):
+        value_and_gradient(f)(x)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda z: z**3 - 2.0 * z + 1.0,
+        np.exp,
+        np.log,
+        lambda z: np.sqrt(z) / (1.0 + z**2),
+        lambda z: _A @ z,
+        lambda z: np.linalg.solve(_A + np.diag(z), z),
+        np.fft.fft,
+        lambda z: np.outer(z, z),
+        lambda z: np.prod(z) * np.cumsum(z),
+    ],
+)
+def test_jacobian_of_holomorphic_function_is_the_complex_derivative(f):
+    j = jacobian(f)(_Z)
+    assert j.dtype == np.complex128
+    np.testing.assert_allclose(j, _complex_fd_jacobian(f, _Z), rtol=1e-7, atol=1e-7)
+    for chunk in (1, 3):
+        np.testing.assert_allclose(jacobian(f, chunk_size=chunk)(_Z), j, rtol=1e-14, atol=1e-15)
+    value, j2 = value_and_jacobian(f)(_Z)
+    np.testing.assert_array_equal(j2, j)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        np.abs,
+        np.conj,
+        np.real,
+        np.imag,
+        np.angle,
+        lambda z: z * np.conj(z),
+        lambda z: z + 1e-6 * np.conj(z),  # slightly non-holomorphic: still no complex derivative
+        lambda z: np.stack([1e20 * z[0], np.conj(z[1])]),  # a huge entry elsewhere hides nothing
+        lambda z: 1e20 * z[0] + np.conj(z[1]),
+        lambda z: (z**2, np.abs(z)),  # one output of several
+    ],
+)
+def test_jacobian_of_non_holomorphic_function_is_an_error(f):
+    # regression: these used to return ∂f/∂x as if it were a complex Jacobian
+    with pytest.raises(ValueError, match=r"jacobian: the function is not holomorphic.*z\.real, z\.imag"):
+        jacobian(f)(_Z)
+    with pytest.raises(ValueError, match="value_and_jacobian: the function is not holomorphic"):
+        value_and_jacobian(f)(_Z)
+
+
+def test_non_holomorphic_function_differentiated_through_real_and_imaginary_parts():
+    # the fix the error message suggests gives every partial derivative
+    jx, jy = jacobian(lambda x, y: np.conj(x + 1j * y), argnums=(0, 1))(_Z.real, _Z.imag)
+    np.testing.assert_array_equal(jx, np.eye(4))
+    np.testing.assert_array_equal(jy, -1j * np.eye(4))
+
+
+def test_jacobian_checks_holomorphy_under_an_enclosing_transform():
+    # at p = 0 the map z -> z + p·conj(z) is holomorphic, but its derivative in p is not
+    with pytest.raises(ValueError, match="not holomorphic"):
+        derivative(lambda p: jacobian(lambda z: z + p * np.conj(z))(_Z))(0.0)
+    d = derivative(lambda p: jacobian(lambda z: p * z**2)(_Z))(2.0)
+    np.testing.assert_allclose(d, np.diag(2 * _Z), rtol=1e-15)
+
+
+def test_jacobian_of_real_input_with_complex_output():
+    x = np.linspace(0.0, 1.0, 5)
+    j = jacobian(np.fft.fft)(x)
+    assert j.dtype == np.complex128
+    np.testing.assert_allclose(j, np.fft.fft(np.eye(5), axis=0), atol=1e-14)
+    f = lambda x: np.exp(1j * x) * x  # noqa: E731
+    np.testing.assert_allclose(jacobian(f)(x), np.diag((1 + 1j * x) * np.exp(1j * x)), rtol=1e-15)
+    assert derivative(f)(0.5) == pytest.approx((1 + 0.5j) * np.exp(0.5j), rel=1e-15)
+
+
+def test_derivative_of_complex_input():
+    np.testing.assert_allclose(derivative(np.exp)(_Z), np.exp(_Z), rtol=1e-15)
+    np.testing.assert_allclose(derivative(lambda z: z**3)(_Z), 3 * _Z**2, rtol=1e-15)
+    assert derivative(lambda a, z: a * z**2, argnums=1)(2.0, 1j) == -0 + 4j
+    for f in (np.abs, np.conj, np.real, lambda z: np.abs(z) ** 2):
+        with pytest.raises(ValueError, match="derivative: the function is not holomorphic"):
+            derivative(f)(_Z)
+
+
+def test_jvp_of_complex_input_is_the_directional_derivative():
+    v = np.array([1.0 - 2.0j, 0.5j, 3.0, -1.0 + 1.0j])
+    _, t = jvp(np.conj, _Z, v)  # defined for any f, holomorphic or not
+    np.testing.assert_array_equal(t, np.conj(v))
+    _, t = jvp(lambda z: np.abs(z) ** 2, _Z, v)
+    np.testing.assert_allclose(t, 2 * np.real(np.conj(_Z) * v), rtol=1e-14)
+    _, t = jvp(lambda z: z**2, _Z, np.ones(4))  # a real tangent of a complex input is fine
+    np.testing.assert_allclose(t, 2 * _Z, rtol=1e-15)
+    with pytest.raises(TypeError, match=r"jvp: complex tangent .* real argument 0"):
+        jvp(np.sin, np.ones(4), v)
+    with pytest.raises(TypeError, match=r"hvp: complex tangent"):
+        hvp(lambda x: np.sum(x**3))(np.ones(4), v)
+
+
+def test_hessian_of_complex_input_is_an_error_and_hvp_is_defined():
+    def f(z):
+        return np.sum(np.abs(z) ** 4) + np.sum(np.abs(_A @ z) ** 2) + np.real(np.sum(z**3))
+
+    with pytest.raises(TypeError, match=r"hessian: complex input .*np\.stack\(\[z\.real, z\.imag\]\)"):
+        hessian(f)(_Z)
+    v = np.array([1.0 - 2.0j, 0.5j, 3.0, -1.0 + 1.0j])
+    g = gradient(f)
+    h = 1e-5
+    expected = (g(_Z + h * v) - g(_Z - h * v)) / (2 * h)
+    np.testing.assert_allclose(hvp(f)(_Z, v), expected, rtol=1e-7, atol=1e-6)
+    # the same as the real Hessian of w -> f(w[0] + 1j w[1]) applied to (v.real, v.imag)
+    hr = hessian(lambda w: f(w[0] + 1j * w[1]))(np.stack([_Z.real, _Z.imag]))
+    hv = np.einsum("abcd,cd->ab", hr, np.stack([v.real, v.imag]))
+    np.testing.assert_allclose(hvp(f)(_Z, v), hv[0] + 1j * hv[1], rtol=1e-12, atol=1e-11)
+
+
+# ---------------------------------------------------------------- precision
+_F32 = np.array([0.5, -1.25, 2.0], dtype=np.float32)
+
+
+@pytest.mark.parametrize(
+    "name, call",
+    [
+        ("derivative", lambda x: derivative(np.sin)(x)),
+        ("derivative of a scalar", lambda x: derivative(np.sin)(x[0])),
+        ("derivative with python floats", lambda x: derivative(lambda x: 2.0 * x**2 + 1.0)(x)),
+        ("jvp with a float64 tangent", lambda x: jvp(np.sin, x, np.ones(3))[1]),
+        ("jvp value", lambda x: jvp(np.sin, x, np.ones(3))[0]),
+        ("jacobian", lambda x: jacobian(lambda x: x * 2.0)(x)),
+        ("jacobian of a constant", lambda x: jacobian(lambda x: np.ones(2, dtype=np.float32))(x)),
+        ("value_and_jacobian", lambda x: value_and_jacobian(np.tanh)(x)[1]),
+        ("gradient", lambda x: gradient(lambda x: np.sum(np.sin(x) * 3.0))(x)),
+        ("value_and_gradient", lambda x: value_and_gradient(lambda x: np.sum(x**2))(x)[1]),
+        ("hessian", lambda x: hessian(lambda x: np.sum(x**3))(x)),
+        ("hvp with a float64 vector", lambda x: hvp(lambda x: np.sum(x**3))(x, np.ones(3))),
+    ],
+)
+def test_float32_in_float32_out(name, call):
+    r = call(_F32.copy())
+    assert r.dtype == np.float32, name
+
+
+def test_float32_results_are_right():
+    x = _F32
+    np.testing.assert_allclose(derivative(np.sin)(x), np.cos(x), rtol=1e-6)
+    np.testing.assert_allclose(hvp(lambda x: np.sum(x**3))(x, np.ones(3)), 6 * x, rtol=1e-6)
+    np.testing.assert_allclose(hessian(lambda x: np.sum(x**3))(x), np.diag(6 * x), rtol=1e-6)
+
+
+def test_result_dtype_follows_inputs_and_outputs():
+    x = _F32
+    # a float64 output of a float32 input: float64 Jacobian
+    assert jacobian(lambda x: x * np.ones(3))(x).dtype == np.float64
+    assert derivative(lambda x: x * np.float64(2.0))(x).dtype == np.float64
+    # complex64 input: complex64 gradient and Jacobian
+    z = (x + 1j * x[::-1]).astype(np.complex64)
+    g = gradient(lambda z: np.sum(np.abs(z) ** 2))(z)
+    assert g.dtype == np.complex64
+    np.testing.assert_allclose(g, 2 * z, rtol=1e-6)
+    assert jacobian(lambda z: z**2)(z).dtype == np.complex64
+    assert derivative(np.exp)(z).dtype == np.complex64
+    # real float32 input with complex output
+    assert jacobian(lambda x: np.exp(1j * x))(x).dtype == np.complex64
+    # integers and bools promote to float64
+    assert derivative(np.sin)(np.arange(3)).dtype == np.float64
+    assert jvp(lambda x: x**2, np.arange(3), np.ones(3))[1].dtype == np.float64
