@@ -51,7 +51,7 @@ def from_user(tangent: Any, value: Any, dtype: Any, batched: bool) -> Any:
         except ValueError:
             _not_broadcastable(tangent, shape, target, batched)
         return t
-    t = np.array(tangent, dtype=dtype)  # a copy: never aliased with the caller's
+    t = np.array(tangent, dtype=dtype, order="C")  # a copy (never aliased with the caller's), C like the value
     if not batched:
         t = t[None]
     if t.shape != target:
