@@ -89,3 +89,83 @@ def test_replaced_rule_switches_the_fast_handler_off():
     finally:
         PARTIALS[np.sinh] = saved
     np.testing.assert_allclose(np.sinh(x).tangent, np.cosh([0.5, 1.0]))
+
+
+# ---------------------------------------------------------------- division by zero: NumPy's value, never a raise
+ZERO_DIVISIONS = {
+    "x / 0.0": (lambda x: x / 0.0, [1.0, 2.0], [np.inf, np.inf]),
+    "x / 0": (lambda x: x / 0, [1.0, 2.0], [np.inf, np.inf]),
+    "np.divide(x, 0.0)": (lambda x: np.divide(x, 0.0), [1.0, 2.0], [np.inf, np.inf]),
+    "x // 0.0": (lambda x: x // 0.0, [1.0, 2.0], [0.0, 0.0]),
+    "x % 0.0": (lambda x: x % 0.0, [1.0, 2.0], [1.0, 1.0]),  # d/da (a - b·floor(a/b)) = 1, as the formula says
+    "1.0 / x": (lambda x: 1.0 / x, [0.0, 2.0], [-np.inf, -0.25]),
+    "x ** -1": (lambda x: x**-1, [0.0, 2.0], [-np.inf, -0.25]),
+    "x ** -1.0": (lambda x: x**-1.0, [0.0, 2.0], [-np.inf, -0.25]),
+    "reciprocal": (np.reciprocal, [0.0, 2.0], [-np.inf, -0.25]),
+}
+
+
+def _warnings_of(f):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        r = f()
+    # the kind of floating-point event ("divide by zero", "invalid value"): ndarray ** -1 reports it in
+    # NumPy's reciprocal, np.power(x, -1) in power
+    return r, sorted({(x.category, str(x.message).split(" encountered")[0]) for x in w})
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "generic"])
+@pytest.mark.parametrize("zero_d", [False, True], ids=["array", "0d"])
+@pytest.mark.parametrize("name", list(ZERO_DIVISIONS))
+def test_division_by_zero_gives_numpys_value_and_warnings(name, zero_d, fast, monkeypatch):
+    monkeypatch.setattr(core, "_FAST_CALL", FAST if fast else {})
+    f, values, slopes = ZERO_DIVISIONS[name]
+    v = np.array(values)
+    slopes = np.array(slopes)
+    if zero_d:
+        v, slopes = v[0], slopes[0]
+        v = np.float64(v)
+    expected, expected_warnings = _warnings_of(lambda: f(v))
+    r, got_warnings = _warnings_of(lambda: f(DualArray(v, 1.0)))
+    np.testing.assert_array_equal(r.value, expected)
+    assert np.result_type(r.value) == np.result_type(expected)
+    assert got_warnings == expected_warnings
+    np.testing.assert_array_equal(r.tangent, slopes)
+    # errstate: silenced as NumPy is; raising where NumPy raises
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(f(DualArray(v, 1.0)).value, expected)
+    with np.errstate(all="raise"):
+        try:
+            f(v)
+        except FloatingPointError:
+            with pytest.raises(FloatingPointError):
+                f(DualArray(v, 1.0))
+        else:
+            f(DualArray(v, 1.0))
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "generic"])
+def test_divide_by_zero_with_both_tangents_warns_like_numpy(fast, monkeypatch):
+    # d(a/b) = da/b - a·db/b²: inf - inf is a NaN derivative, with no warning of its own
+    monkeypatch.setattr(core, "_FAST_CALL", FAST if fast else {})
+    a, b = np.array([1.0, 0.0, -1.0]), np.array([0.0, 0.0, 2.0])
+    expected, expected_warnings = _warnings_of(lambda: a / b)
+    r, got = _warnings_of(lambda: DualArray(a, 1.0) / DualArray(b, 1.0))
+    np.testing.assert_array_equal(r.value, expected)
+    assert got == expected_warnings
+    assert np.isnan(r.tangent[:2]).all() and r.tangent[2] == 0.75
+    r, _ = _warnings_of(lambda: DualArray(a, 1.0) / DualArray(b))  # a constant divisor: da/b = 1/0 = inf
+    np.testing.assert_array_equal(r.tangent, [np.inf, np.inf, 0.5])
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "generic"])
+@pytest.mark.parametrize("uf", [np.fmod, np.remainder, np.arctan2])
+def test_partials_at_zero_divisors_add_no_warnings(uf, fast, monkeypatch):
+    monkeypatch.setattr(core, "_FAST_CALL", FAST if fast else {})
+    a, b = np.array([1.0, 0.0, 0.5]), np.array([0.0, 0.0, 2.0])
+    expected, expected_warnings = _warnings_of(lambda: uf(a, b))
+    for args in ((DualArray(a, 1.0), DualArray(b, 1.0)), (a, DualArray(b, 1.0)), (DualArray(a, 1.0), b)):
+        r, got = _warnings_of(lambda args=args: uf(*args))
+        np.testing.assert_array_equal(r.value, expected)
+        assert got == expected_warnings

@@ -81,6 +81,51 @@ def test_power_conventions():
     assert tangent(lambda x: x**0.5, 0.0) == np.inf
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "generic"])
+def test_hypot_at_the_origin_is_zero(fast, monkeypatch):
+    # hypot(a, b) is the 2-norm of (a, b): derivative 0 at the zero vector, like np.linalg.norm
+    import warnings
+
+    import dualarray._core as core
+
+    monkeypatch.setattr(core, "_FAST_CALL", dict(core._FAST_CALL) if fast else {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no warning from 0/0
+        assert np.hypot(DualArray(0.0, 1.0), DualArray(0.0, 2.0)).tangent == 0.0
+        assert np.hypot(DualArray(0.0, 1.0), 0.0).tangent == 0.0
+        assert np.hypot(0, DualArray(0.0, 1.0)).tangent == 0.0
+        assert np.hypot(DualArray(-0.0, 1.0), -0.0).tangent == 0.0
+        r = np.hypot(DualArray(np.array([0.0, 3.0, 0.0]), np.eye(3), batched=True),
+                     DualArray(np.array([0.0, 4.0, 2.0]), 2 * np.eye(3), batched=True))
+        np.testing.assert_array_equal(r.tangent, [[0.0, 0.0, 0.0], [0.0, 0.6 + 1.6, 0.0], [0.0, 0.0, 2.0]])
+        x32 = DualArray(np.zeros(2, np.float32), np.ones(2, np.float32))
+        r = np.hypot(x32, x32)
+        assert r.tangent.dtype == np.float32 and not r.tangent.any()
+        np.testing.assert_array_equal(np.linalg.norm(DualArray(np.zeros(2), np.array([1.0, 2.0]))).tangent, 0.0)
+
+
+def test_hypot_at_the_origin_second_order():
+    from dualarray import new_tag
+
+    inner, outer = new_tag(), new_tag()
+
+    def nested(v, w, t):
+        return DualArray(DualArray(v, w, tag=inner), t, tag=outer)
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = np.hypot(nested(0.0, 1.0, 1.0), nested(0.0, 2.0, 3.0))
+        assert r.value.value == 0.0 and r.value.tangent == 0.0
+        assert r.tangent.value == 0.0 and r.tangent.tangent == 0.0  # the convention's branch is constant
+        r = np.hypot(nested(0.0, 1.0, 1.0), 0.0)
+        assert r.tangent.value == 0.0 and r.tangent.tangent == 0.0
+    # away from the origin the second derivative is b²/h³ (in a) as usual
+    r = np.hypot(nested(3.0, 1.0, 1.0), 4.0)
+    np.testing.assert_allclose(r.tangent.tangent, 16.0 / 125.0)
+
+
 def test_piecewise_constant_functions_have_zero_derivative():
     for f in (np.floor, np.ceil, np.trunc, np.rint, np.sign, lambda x: np.floor_divide(x, 2.0)):
         r = f(DualArray(np.array([0.5, 1.5, -2.5]), 1.0))

@@ -103,8 +103,12 @@ def _dpow_exponent(a: Any, b: Any, y: Any) -> Any:
 
 
 def _dhypot(a: Any, b: Any, y: Any) -> Any:
+    # d hypot / da = a / hypot(a, b); 0 at (0, 0), the convention for norms at the zero vector
     with _errstate():
-        return a / y
+        c = a / y
+    if _all_finite(c):  # 0/0 is NaN: only then look for the origin
+        return c
+    return np.where(np.equal(y, 0), 0, c)
 
 
 def _quiet(partial):
@@ -143,7 +147,8 @@ def _dinv(f):
 PARTIALS.update({
     # arithmetic
     np.multiply:     (lambda a, b, y: b, lambda a, b, y: a),
-    np.divide:       (singular(_quiet(lambda a, b, y: 1.0 / b)), singular(_quiet(lambda a, b, y: -y / b))),
+    # np.divide, not 1.0 / b: a Python-float divisor 0.0 must give inf, never ZeroDivisionError
+    np.divide:       (singular(_quiet(lambda a, b, y: np.divide(1.0, b))), singular(_quiet(lambda a, b, y: -y / b))),
     np.power:        (singular(_dpow_base), singular(_dpow_exponent)),
     np.float_power:  (singular(_dpow_base_of(np.float_power)), singular(_dpow_exponent)),
     np.square:       (lambda x, y: 2 * x,),
@@ -168,7 +173,8 @@ PARTIALS.update({
     np.arcsin:       (_dinv(lambda x, y: np.sqrt(-(x - 1)) * np.sqrt(1 + x)),),  # the branch NumPy's value takes
     np.arccos:       (_dinv(lambda x, y: -(np.sqrt(-(x - 1)) * np.sqrt(1 + x))),),
     np.arctan:       (lambda x, y: 1 / (1 + x * x),),
-    np.arctan2:      (singular(lambda a, b, y: b / (a * a + b * b)), singular(lambda a, b, y: -a / (a * a + b * b))),
+    np.arctan2:      (singular(_quiet(lambda a, b, y: b / (a * a + b * b))),
+                      singular(_quiet(lambda a, b, y: -a / (a * a + b * b)))),
     np.hypot:        (singular(_dhypot), singular(lambda a, b, y: _dhypot(b, a, y))),
     np.sinh:         (singular(lambda x, y: np.cosh(x)),),
     np.cosh:         (singular(lambda x, y: np.sinh(x)),),
@@ -187,8 +193,8 @@ PARTIALS.update({
     np.minimum:      (_tie_min, lambda a, b, y: 1 - _tie_min(a, b, y)),
     np.fmax:         (_tie_fmax, lambda a, b, y: 1 - _tie_fmax(a, b, y)),
     np.fmin:         (_tie_fmin, lambda a, b, y: 1 - _tie_fmin(a, b, y)),
-    np.fmod:         (lambda a, b, y: 1.0, lambda a, b, y: -np.trunc(a / b)),
-    np.remainder:    (lambda a, b, y: 1.0, lambda a, b, y: -np.floor(a / b)),
+    np.fmod:         (lambda a, b, y: 1.0, _quiet(lambda a, b, y: -np.trunc(a / b))),  # the value warns at b = 0
+    np.remainder:    (lambda a, b, y: 1.0, _quiet(lambda a, b, y: -np.floor(a / b))),
     np.heaviside:    (ZERO, lambda a, b, y: np.equal(a, 0).astype(_real_dtype(np.result_type(y)))),
     np.nextafter:    (lambda a, b, y: 1.0, ZERO),
 })
@@ -352,6 +358,7 @@ _GUFUNCS = {np.matmul, np.vecdot, np.matvec, np.vecmat}
 def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: list, y: Any) -> Any:
     nd = np.ndim(y)
     t = None
+    infinite = False
     for i, ti in enumerate(tangents):
         if ti is None:
             continue
@@ -362,8 +369,18 @@ def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: 
             raise p.error(ufunc, i)
         coef = p(*values, y)
         ti = dirs.align(ti, nd)
-        c = dirs.scale_finite(coef, ti) if type(p) is Singular else coef * ti
-        t = c if t is None else t + c
+        if type(p) is Singular and not _all_finite(coef):
+            c = dirs.scale_finite(coef, ti)
+            infinite = True
+        else:
+            c = coef * ti
+        if t is None:
+            t = c
+        elif infinite:
+            with _errstate():  # inf - inf: a NaN derivative where the math is undefined, not a warning
+                t = t + c
+        else:
+            t = t + c
     if t is not None and t.shape[1:] != np.shape(y):
         t = dirs.broadcast_to(t, np.shape(y))
     return t
@@ -385,9 +402,11 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
     partials = PARTIALS.get(ufunc)
     if partials is not None and out is None and frame is not None:  # the hot path
         y = ufunc(*values, **kwargs)
-        t = _partials_tangent(ufunc, partials, values, tangents, y)
         if "dtype" in kwargs:
+            t = _partials_tangent(ufunc, partials, _cast_values(values, y), tangents, y)
             t = _cast_tangent(t, y, values)
+        else:
+            t = _conform(_partials_tangent(ufunc, partials, values, tangents, y), y)
         return frame.wrap(y, t)
     where = True
     if out is not None:
@@ -405,7 +424,8 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         raise TypeError(f"{qualified_name(ufunc)}: no DualArray among the inputs or outputs")
     y = ufunc(*values, **kwargs)
     if partials is not None:
-        t = _partials_tangent(ufunc, partials, values, tangents, y)
+        cast = _cast_values(values, y) if "dtype" in kwargs else values
+        t = _partials_tangent(ufunc, partials, cast, tangents, y)
     elif ufunc in LINEAR:
         t = _linear_tangent(ufunc, tangents, y)
     elif ufunc in ZERO_DERIVATIVE:
@@ -420,9 +440,42 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
     return _finish(ufunc, frame, y, t, out, kwargs, where, values)
 
 
-def _tangent_dtype_of(y: Any) -> np.dtype:
+def _conform(t: Any, y: Any) -> Any:
+    """``t`` in the tangent dtype of the value ``y``: y's inexact dtype (its complex counterpart for a
+    complex tangent of a real value, which only a complex seed gives). Integer values keep ``t``.
+
+    Coefficients may be of another precision than the value (a NumPy float64 scalar, an int or float64
+    constant, a float64 mask), and NEP 50 lets them promote a float32 tangent; the value's dtype wins.
+    """
+    if t is None:
+        return None
+    vd = y.dtype if hasattr(y, "dtype") else np.result_type(y)
+    kind = vd.kind
+    if kind != "f" and kind != "c":
+        return t
+    td = t.dtype
+    if td == vd:
+        return t
+    if kind == "f" and td.kind == "c":
+        target = np.result_type(vd, np.complex64)
+        if td == target:
+            return t
+    else:
+        target = vd
+    return t.astype(target)
+
+
+def _cast_values(values: list, y: Any) -> list:
+    """The inputs as the loop of a ``dtype=`` call sees them: cast to the inexact result dtype.
+
+    Coefficients then come from the values NumPy computed with (a tie in float32 is a tie), and have
+    the result's precision. Python scalars stay (they are weak); other dtypes are left alone.
+    """
     dtype = np.result_type(y)
-    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+    if dtype.kind not in "fc":
+        return values
+    return [v.astype(dtype) if isinstance(v, np.ndarray | np.generic | DualArray) and v.dtype != dtype
+            and np.can_cast(v.dtype, dtype, "same_kind") else v for v in values]
 
 
 def _cast_tangent(t: Any, y: Any, values: Any) -> Any:
@@ -433,7 +486,9 @@ def _cast_tangent(t: Any, y: Any, values: Any) -> Any:
         np.issubdtype(np.result_type(v), np.inexact) for v in values if hasattr(v, "dtype")
     ):
         return None  # truncation to integers is piecewise constant, like astype(int)
-    return t.astype(_tangent_dtype_of(y), copy=False)
+    if not np.issubdtype(np.result_type(y), np.inexact):
+        return t
+    return _conform(t, y)
 
 
 def _finish(
@@ -449,8 +504,7 @@ def _finish(
         if frame is None or ti is PLAIN:
             results.append(yi)
             continue
-        if "dtype" in kwargs:
-            ti = _cast_tangent(ti, yi, values)
+        ti = _cast_tangent(ti, yi, values) if "dtype" in kwargs else _conform(ti, yi)
         results.append(frame.wrap(yi, ti))
     if out is None:
         return tuple(results) if multi else results[0]
@@ -602,6 +656,8 @@ def _reduce(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         raise TypeError(f"reduce only supported for binary functions, not {qualified_name(ufunc)}")
     y = ufunc.reduce(x, **kwargs)
     tangent = None
+    if "dtype" in kwargs:
+        x, t = _method_cast(x, t, y)
     if t is not None:
         axis = kwargs.get("axis", 0)
         keepdims = kwargs.get("keepdims", False)
@@ -616,9 +672,26 @@ def _reduce(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
             tangent = rule(x, t, y_kd, axes, where, kwargs.get("initial", np._NoValue))
             if not keepdims:
                 tangent = np.squeeze(tangent, axis=axes)
-        if "dtype" in kwargs:
-            tangent = _cast_tangent(tangent, y, [x])
     return _finish_single(ufunc, frame, y, tangent, out)
+
+
+def _method_cast(x: Any, t: Any, y: Any) -> tuple[Any, Any]:
+    """``x`` and ``t`` as a ufunc method with ``dtype=`` computes: cast to the result dtype ``y`` has.
+
+    The rules then see the values NumPy compared or multiplied (a float64 maximum found by equality
+    in float32, say), and give a tangent of the result's precision. A cast from inexact values to integers
+    is piecewise constant: the tangent is zero (None).
+    """
+    dtype = np.result_type(y)
+    if dtype.kind not in "fc":
+        if np.result_type(x).kind in "fc":
+            return x, None
+        return x, t
+    if x.dtype != dtype:
+        x = x.astype(dtype)
+    if t is not None:
+        t = _conform(t, x)
+    return x, t
 
 
 def _kept_shape(shape: tuple, axes: tuple) -> tuple:
@@ -627,7 +700,7 @@ def _kept_shape(shape: tuple, axes: tuple) -> tuple:
 
 
 def _finish_single(ufunc: Any, frame: Frame, y: Any, t: Any, out: Any) -> Any:
-    result = frame.wrap(y, t)
+    result = frame.wrap(y, _conform(t, y))
     if out is None:
         return result
     _write_out(ufunc, out, result, True, "unsafe")
@@ -664,6 +737,8 @@ def _accumulate(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         return out
     y = ufunc.accumulate(x, **kwargs)
     tangent = None
+    if "dtype" in kwargs:
+        x, t = _method_cast(x, t, y)
     if t is not None:
         ax = dirs.axis(kwargs.get("axis", 0), np.ndim(x))
         if ufunc is np.add:
@@ -678,8 +753,6 @@ def _accumulate(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
             for i in range(1, xs.shape[0]):
                 acc.append(ufunc(acc[-1], xs[i]))
             tangent = np.moveaxis(np.stack(acc), 0, ax)._writable_tangent()
-        if "dtype" in kwargs:
-            tangent = _cast_tangent(tangent, y, [x])
     return _finish_single(ufunc, frame, y, tangent, out)
 
 
@@ -702,11 +775,11 @@ def _reduceat(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         )
     y = ufunc.reduceat(x, indices, **kwargs)
     tangent = None
+    if "dtype" in kwargs:
+        x, t = _method_cast(x, t, y)
     if t is not None:
         ax = dirs.axis(kwargs.get("axis", 0), np.ndim(x))
         tangent = np.add.reduceat(t, indices, axis=ax)
-        if "dtype" in kwargs:
-            tangent = _cast_tangent(tangent, y, [x])
     return _finish_single(ufunc, frame, y, tangent, out)
 
 
@@ -734,7 +807,7 @@ def _at(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> None:
             "would be lost. Build the target from the differentiated input (np.zeros_like(x))."
         )
     if ufunc in (np.add, np.subtract) and rest:
-        target_ndim = np.ndim(a.value[indices])
+        target_shape = np.shape(a.value[indices])
         tb = tangents[1]
         if isinstance(values[1], DualArray) and not isinstance(a.value, DualArray):
             a.value = _lift_storage(a, a.value, values[1])  # a nested operand: nested storage
@@ -742,7 +815,8 @@ def _at(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> None:
             ta = a._writable_tangent()
             if isinstance(tb, DualArray) and not isinstance(ta, DualArray):
                 ta = a._tangent = _lift_storage(a, ta, tb)
-            ufunc.at(ta, dirs.key(indices), dirs.align(tb, target_ndim))
+            # laid out as ta[key] is: separated advanced indices put their axes before the directions
+            ufunc.at(ta, dirs.key(indices), dirs.subspace(_conform(tb, ta), target_shape, indices))
         ufunc.at(a.value, indices, values[1])
         return None
     if ufunc in (np.negative, np.positive, np.conjugate) and not rest:
@@ -914,6 +988,8 @@ def _fast_unary(ufunc: np.ufunc) -> Any:
                     c = np.divide(t, d, out=d)
                 else:
                     c = t / d[None]
+                if c.dtype is not y.dtype:
+                    c = _conform(c, y)
                 return _new(y, _fit(c, y), a._ndir, a._batched, a.tag)
         coef = coefficient(v, y)
         if singular_partial and not _all_finite(coef):
@@ -928,6 +1004,8 @@ def _fast_unary(ufunc: np.ufunc) -> Any:
             c = (coef * t[0])[None]
         else:
             c = _fit(coef * t, y)
+        if c.dtype is not y.dtype:
+            c = _conform(c, y)
         return _new(y, c, a._ndir, a._batched, a.tag)
 
     return handler
@@ -970,29 +1048,51 @@ def _fast_binary(ufunc: np.ufunc) -> Any:
         y = ufunc(va, vb)
         nd = y.ndim
         t = None
+        infinite = False
         if ta is not None:
             if ta.ndim != nd + 1:
                 ta = dirs.align(ta, nd)
             coef = pa(va, vb, y)
             fresh = sys.getrefcount(coef) <= _FRESH
-            t = dirs.scale_finite(coef, ta) if sa and not _all_finite(coef) else _times(coef, ta, fresh)
+            if sa and not _all_finite(coef):
+                t = dirs.scale_finite(coef, ta)
+                infinite = True
+            else:
+                t = _times(coef, ta, fresh)
         if tb is not None:
             if tb.ndim != nd + 1:
                 tb = dirs.align(tb, nd)
             coef = pb(va, vb, y)
             fresh = sys.getrefcount(coef) <= _FRESH
-            c = dirs.scale_finite(coef, tb) if sb and not _all_finite(coef) else _times(coef, tb, fresh)
+            if sb and not _all_finite(coef):
+                c = dirs.scale_finite(coef, tb)
+                infinite = True
+            else:
+                c = _times(coef, tb, fresh)
             if t is None:
                 t = c
+            elif infinite:
+                with _errstate():  # inf - inf: a NaN derivative where the math is undefined, not a warning
+                    t = t + c
             elif t.nbytes >= _BIG and t.shape == c.shape and t.dtype == c.dtype:
                 np.add(t, c, out=t)  # t is our own product
             else:
                 t = t + c
-        if t is not None and t.shape[1:] != y.shape:
-            t = dirs.broadcast_to(t, y.shape)
+        if t is not None:
+            if t.dtype is not y.dtype:
+                t = _conform(t, y)
+            if t.shape[1:] != y.shape:
+                t = dirs.broadcast_to(t, y.shape)
         return _new(y, t, ndir, batched, tag)
 
     return handler
+
+
+def _scalar_tangent(s: Any, y: Any) -> Any:
+    """The internal tangent ``s[None]`` of a 0-d value ``y`` from a NumPy-scalar tangent ``s``, in y's dtype."""
+    if s.dtype is not y.dtype:
+        return _conform(s[None], y)
+    return s[None]
 
 
 def _fit(t: Any, y: Any) -> Any:
@@ -1016,11 +1116,11 @@ def _fast_multiply(a: Any, b: Any) -> Any:
         # 0-d, one direction: NumPy-scalar arithmetic (the same IEEE results, a fraction of the overhead)
         s = None if ta is None else vb * ta[0]
         if a is b and s is not None:
-            return _new(y, (s + s)[None], ndir, batched, tag)
-        if tb is not None:
+            s = s + s
+        elif tb is not None:
             c = va * tb[0]
             s = c if s is None else s + c
-        return _new(y, None if s is None else s[None], ndir, batched, tag)
+        return _new(y, None if s is None else _scalar_tangent(s, y), ndir, batched, tag)
     t = None
     if ta is not None:
         if ta.ndim != nd + 1:
@@ -1039,8 +1139,11 @@ def _fast_multiply(a: Any, b: Any) -> Any:
             np.add(t, c, out=t)
         else:
             t = t + c
-    if t is not None and t.shape[1:] != y.shape:
-        t = dirs.broadcast_to(t, y.shape)
+    if t is not None:
+        if t.dtype is not y.dtype:
+            t = _conform(t, y)
+        if t.shape[1:] != y.shape:
+            t = dirs.broadcast_to(t, y.shape)
     return _new(y, t, ndir, batched, tag)
 
 
@@ -1054,7 +1157,7 @@ def _fast_divide(a: Any, b: Any) -> Any:
     if type(y) is complex:  # Python complex / NumPy float scalar: Python arithmetic took over
         y = np.divide(va, vb)
     if not _all_finite(y):  # zeros of b (or overflow): the table's partials and their masking, as _call
-        t = _partials_tangent(_DIVIDE_UFUNC, _DIVIDE, [va, vb], [ta, tb], y)
+        t = _conform(_partials_tangent(_DIVIDE_UFUNC, _DIVIDE, [va, vb], [ta, tb], y), y)
         return _new(y, t, ndir, batched, tag)
     nd = y.ndim
     if not nd and _scalar_case(va, ta, vb, tb):
@@ -1062,7 +1165,7 @@ def _fast_divide(a: Any, b: Any) -> Any:
             s = None if ta is None else ta[0] / vb
         else:
             s = (-(y * tb[0]) if ta is None else ta[0] - y * tb[0]) / vb
-        return _new(y, None if s is None else s[None], ndir, batched, tag)
+        return _new(y, None if s is None else _scalar_tangent(s, y), ndir, batched, tag)
     if type(vb) is np.ndarray and nd and vb.ndim == nd:
         vb = vb[None]
     if ta is not None and ta.ndim != nd + 1:
@@ -1083,6 +1186,8 @@ def _fast_divide(a: Any, b: Any) -> Any:
             else:
                 t = np.subtract(ta, t, out=t if ta.dtype == t.dtype else None)
             t = np.divide(t, vb, out=t if _same_dtype(t, vb) else None)
+    if t.dtype is not y.dtype:
+        t = _conform(t, y)
     if t.shape[1:] != y.shape:
         t = dirs.broadcast_to(t, y.shape)
     return _new(y, t, ndir, batched, tag)
@@ -1115,9 +1220,11 @@ def _fast_power(a: Any, b: Any) -> Any:
         ta = dirs.align(ta, nd)
     coef = va + va
     if not nd and type(va) in _REAL_SCALARS and _scalar_case(va, ta, 0, None) and _all_finite(coef):
-        return _new(y, (coef * ta[0])[None], a._ndir, a._batched, a.tag)
+        return _new(y, _scalar_tangent(coef * ta[0], y), a._ndir, a._batched, a.tag)
     fresh = sys.getrefcount(coef) <= _FRESH
     c = _times(coef, ta, fresh) if _all_finite(coef) else dirs.scale_finite(coef, ta)
+    if c.dtype is not y.dtype:
+        c = _conform(c, y)
     if c.shape[1:] != y.shape:
         c = dirs.broadcast_to(c, y.shape)
     return _new(y, c, a._ndir, a._batched, a.tag)
@@ -1135,7 +1242,10 @@ def _fast_linear_unary(ufunc: np.ufunc) -> Any:
             return _new(y, None, a._ndir if a._batched else 1, a._batched, a.tag)
         if t.ndim != y.ndim + 1:
             t = dirs.align(t, y.ndim)
-        return _new(y, _fit(ufunc(t), y), a._ndir, a._batched, a.tag)
+        t = ufunc(t)
+        if t.dtype is not y.dtype:
+            t = _conform(t, y)
+        return _new(y, _fit(t, y), a._ndir, a._batched, a.tag)
 
     return handler
 
@@ -1171,6 +1281,8 @@ def _fast_linear_binary(ufunc: np.ufunc) -> Any:
             t = scalar_op(ta[0], tb[0])[None]  # NumPy-scalar arithmetic: the same IEEE results
         else:
             t = ufunc(ta, tb)
+        if t.dtype is not y.dtype:
+            t = _conform(t, y)
         if t.shape[1:] != y.shape:
             t = dirs.broadcast_to(t, y.shape)
         return _new(y, t, ndir, batched, tag)

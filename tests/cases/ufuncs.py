@@ -7,6 +7,27 @@ import numpy as np
 from . import BINARY, TERNARY, UNARY, WITH_COMPLEX, Case
 
 U, B = UNARY, BINARY
+
+
+def _at(uf, index):
+    """``uf.at`` on a copy of ``x`` (an out-of-place function for the case table)."""
+
+    def f(x, *b):
+        buf = np.copy(x)
+        uf.at(buf, index, *b)
+        return buf
+
+    return f
+
+
+_AT_INDICES = {
+    "slice_between": (slice(None), [0, 1], slice(None), [1, 0]),
+    "int_slice_int_array": (2, slice(1, None), 0, [1, 3]),
+    "repeated_separated": ([0, 2, 0], slice(None), 1, [1, 1, 1]),
+    "none_between": (slice(None), [[0], [1]], None, [0, 1]),
+    "ellipsis_between": ([1, 1], Ellipsis, [4, 0]),
+    "adjacent": (slice(None), [0, 0, 3], [1, 1, 0]),
+}
 C = WITH_COMPLEX
 
 CASES = [
@@ -112,4 +133,23 @@ CASES = [
     Case("multiply_outer", np.multiply.outer, ("real", "real"), [((3,), (4,)), ((2, 3), (2,))], C),
     Case("power_outer", np.power.outer, ("positive", "small"), [((3,), (4,))]),
     Case("maximum_outer", np.maximum.outer, ("real", "real"), [((3,), (4,))]),
+    # dtype= of the methods: float64 data reduced in float32 (the tangent in float32, the rule on the cast
+    # values; float32 rounding of the value limits the differences, hence the tolerances)
+    *[Case(f"{uf.__name__}_{method}_dtype_float32",
+           lambda x, uf=uf, method=method: getattr(uf, method)(x, axis=-1, dtype=np.float32),
+           ("nonzero" if uf is np.multiply else "real",), [((3, 4),)], ("float64",), order2=False, rtol=1e-3, atol=1e-3)
+      for uf in (np.maximum, np.minimum, np.fmax, np.fmin, np.add, np.multiply, np.logaddexp)
+      for method in ("reduce", "accumulate")],
+    Case("add_reduceat_dtype_float32", lambda x: np.add.reduceat(x, [0, 2], axis=-1, dtype=np.float32), ("real",),
+         [((3, 4),)], ("float64",), order2=False, rtol=1e-3, atol=1e-3),
+    Case("multiply_outer_dtype_float32", lambda a, b: np.multiply.outer(a, b, dtype=np.float32), ("real", "real"),
+         [((3,), (4,))], ("float64",), order2=False, rtol=1e-3, atol=1e-3),
+    # ufunc.at with advanced indices separated by a slice, Ellipsis or None (NumPy puts their axes first)
+    *[Case(f"{uf.__name__}_at_{name}", _at(uf, index), ("real", "nonzero" if uf is np.divide else "real"),
+           [((3, 4, 2, 5), np.empty((3, 4, 2, 5))[index].shape)])
+      for uf in (np.add, np.subtract, np.multiply, np.divide, np.maximum)
+      for name, index in _AT_INDICES.items()],
+    *[Case(f"{uf.__name__}_at_{name}", _at(uf, index), ("real",), [((3, 4, 2, 5),)])
+      for uf in (np.negative, np.square)
+      for name, index in list(_AT_INDICES.items())[:3]],
 ]
