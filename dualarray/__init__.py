@@ -13,6 +13,7 @@ from ._core import DEFAULT_TAG, DualArray, new_tag
 from ._registry import (
     PLAIN,
     ZERO,
+    DegenerateDirectionsError,
     implements,
     no_derivative,
     register_nondifferentiable,
@@ -39,6 +40,7 @@ __all__ = [
     "DEFAULT_TAG",
     "PLAIN",
     "ZERO",
+    "DegenerateDirectionsError",
     "DualArray",
     "derivative",
     "gradient",

@@ -81,6 +81,12 @@ def singular(fn: Partial) -> Singular:
     return Singular(fn)
 
 
+class DegenerateDirectionsError(NotImplementedError):
+    """k directions in one pass that a rule cannot carry together (eigenvectors at a repeated eigenvalue
+    need one gauge per direction). The Jacobian transforms catch it and push that chunk's directions one
+    at a time; elsewhere it reaches the user with the fix (``chunk_size=1`` or ``jvp``)."""
+
+
 PARTIALS: dict[np.ufunc, tuple[Any, ...]] = {}
 UFUNC_JVPS: dict[np.ufunc, Callable[..., Any]] = {}
 LINEAR: set[np.ufunc] = set()

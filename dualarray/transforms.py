@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ._core import DualArray, new_tag
+from ._registry import DegenerateDirectionsError
 
 __all__ = [
     "CHUNK_BYTES",
@@ -477,8 +478,8 @@ def _jacobian_core(
     pieces: list[list[list[Any]]] = []  # [output][argument] -> tangent rows (or None for zero)
     is_tuple = False
     start = 0
-    while True:
-        stop = min(n, start + k)
+
+    def one_pass(start: int, stop: int) -> tuple[list[tuple[Any, Any]], bool]:
         tag = new_tag()
         call = list(args)
         for a, shape, size, dtype, lo, hi in zip(nums, shapes, sizes, dtypes, offsets, offsets[1:], strict=False):
@@ -487,7 +488,18 @@ def _jacobian_core(
                 # a copy per pass: a function that updates its input in place must not see the last pass
                 call[a] = DualArray(np.copy(args[a]), block, batched=True, tag=tag)
         outs, is_tuple = _outputs(_call(f, call, kwargs, where))
-        unpacked = [_unpack(y, tag, where) for y in outs]
+        return [_unpack(y, tag, where) for y in outs], is_tuple
+
+    while True:
+        stop = min(n, start + k)
+        try:
+            unpacked, is_tuple = one_pass(start, stop)
+        except DegenerateDirectionsError:
+            if stop - start == 1:
+                raise
+            # a rule cannot carry these directions together (eigenvectors at a repeated eigenvalue): one at a time
+            singles = [one_pass(j, j + 1) for j in range(start, stop)]
+            unpacked, is_tuple = _one_at_a_time([p for p, _ in singles]), singles[0][1]
         if start == 0:
             values = tuple(v for v, _ in unpacked)
             if scalar and (is_tuple or np.shape(values[0]) != ()):
@@ -503,7 +515,7 @@ def _jacobian_core(
                     "exact arithmetic (z * np.conj(z), np.vdot(z, z)), return np.real(...) of it (or use "
                     "np.abs(z) ** 2); for the derivative of a complex-valued function use jacobian"
                 )
-            pieces = [[[] for _ in nums] for _ in outs]
+            pieces = [[[] for _ in nums] for _ in unpacked]
             if chunk_size is None:  # now that the output size is known, respect the memory bound
                 m = max((math.prod(np.shape(v)) for v in values), default=0)
                 k = _default_chunk(n, m, itemsize)
@@ -543,6 +555,20 @@ def _jacobian_core(
             row.append(_own(np.reshape(t, yshape + shape)))
         jacs.append(row)
     return values, jacs, is_tuple, many
+
+
+def _one_at_a_time(passes: list[list[tuple[Any, Any]]]) -> list[tuple[Any, Any]]:
+    """``(value, tangent rows)`` per output from single-direction passes (tangents stacked, None = zero)."""
+    merged = []
+    for outputs in zip(*passes, strict=True):
+        value = outputs[0][0]
+        if all(t is None for _, t in outputs):
+            merged.append((value, None))
+            continue
+        dtype = np.result_type(*(t for _, t in outputs if t is not None))
+        rows = [np.zeros((1, *np.shape(value)), dtype) if t is None else t for _, t in outputs]
+        merged.append((value, np.concatenate(rows, axis=0)))
+    return merged
 
 
 def _shape_result(jacs: list[list[Any]], is_tuple: bool, many: bool) -> Any:

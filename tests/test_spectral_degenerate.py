@@ -22,8 +22,7 @@ import numpy as np
 import pytest
 
 import dualarray
-from dualarray import DualArray, new_tag
-from dualarray.rules.linalg import DegenerateDirectionsError
+from dualarray import DegenerateDirectionsError, DualArray, new_tag
 
 
 def _rotated_repeat() -> np.ndarray:
@@ -125,11 +124,16 @@ def test_spectral_map_jvp_random_direction(name, point):
 # ---------------------------------------------------------------- k directions in one pass
 @pytest.mark.parametrize("point", list(POINTS))
 @pytest.mark.parametrize("name", list(SPECTRAL))
-def test_spectral_map_batched_jacobian_raises_instead_of_one_gauge_for_all(name, point):
-    # the unit directions project onto non-commuting blocks: no gauge serves them all
+def test_spectral_map_jacobian_with_default_chunking_is_exact(name, point):
+    # the unit directions project onto non-commuting blocks: no gauge serves them all in one pass, so the
+    # rule refuses the batch and jacobian pushes that chunk's directions one at a time
+    f, x = SPECTRAL[name], POINTS[point]
     with pytest.raises(DegenerateDirectionsError, match="chunk_size=1"):
-        dualarray.jacobian(SPECTRAL[name])(POINTS[point])
+        f(DualArray(x, np.eye(x.size).reshape((x.size, *x.shape)), batched=True))
     assert issubclass(DegenerateDirectionsError, NotImplementedError)
+    jac = dualarray.jacobian(f)(x)
+    np.testing.assert_array_equal(jac, dualarray.jacobian(f, chunk_size=1)(x))
+    np.testing.assert_allclose(jac, _fd_jacobian(f, x), rtol=1e-7, atol=1e-7)
 
 
 @pytest.mark.parametrize("name", ["eigh_reconstruct", "eigh_expm", "eigh_logm"])

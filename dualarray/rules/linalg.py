@@ -47,7 +47,7 @@ import numpy as np
 
 from .. import _directions as dirs
 from .._core import DualArray, split, strip_all
-from .._registry import implements, nondifferentiable
+from .._registry import DegenerateDirectionsError, implements, nondifferentiable
 from .shape import _into
 
 
@@ -147,10 +147,6 @@ def _clusters(w: Any) -> tuple[np.ndarray, np.ndarray, list]:
 def _safe_inverse(d: Any, zero: Any) -> Any:
     """``1/d`` where ``zero`` is False, exactly 0 where it is True (selected, never 0·inf)."""
     return np.where(zero, 0, 1 / np.where(zero, 1, d))
-
-
-class DegenerateDirectionsError(NotImplementedError):
-    """k directions at a repeated eigen-/singular value that no single eigenvector gauge serves."""
 
 
 def _perturbed(x: Any) -> bool:
