@@ -225,6 +225,20 @@ class DualArray(NDArrayOperatorsMixin):
                 )
             self._ndir, self._batched = item._ndir, item._batched
 
+    def _viewable_tangent(self) -> Any:
+        """The tangent to take a view of, for a view of the value.
+
+        As :meth:`_writable_tangent`, except that a read-only tangent of a read-only value (a view such as
+        ``diagonal()`` or ``broadcast_to``) is kept: copying it would detach the view from its parent's
+        tangent, and no write can go through it (NumPy refuses the value's write first).
+        """
+        t = self._tangent
+        if isinstance(t, np.ndarray) and not t.flags.writeable:
+            value = strip_all(self.value)
+            if isinstance(value, np.ndarray) and not value.flags.writeable:
+                return t
+        return self._writable_tangent()
+
     def _share(self, view: DualArray) -> DualArray:
         """Record (weakly) that ``view`` shares memory with this array, for :func:`_lift_storage`."""
         links = self._links
@@ -459,7 +473,7 @@ class DualArray(NDArrayOperatorsMixin):
             # basic indexing of an ndarray gives a view whenever it gives an array (else a NumPy scalar)
             if isinstance(strip_all(self.value), np.ndarray) and isinstance(strip_all(value), np.ndarray):
                 # A view: give the parent a real tangent so writes through the view reach it.
-                t = self._writable_tangent()[dirs.key(index)]
+                t = self._viewable_tangent()[dirs.key(index)]
                 return self._share(DualArray._new(value, t, self._ndir, self._batched, self.tag))
         if self._tangent is None:
             return DualArray._new(value, None, self._ndir, self._batched, self.tag)

@@ -57,7 +57,7 @@ def linear(a: Any, on_value, on_tangent) -> Any:
     if frame is None:
         return y
     if isinstance(a, DualArray) and a.tag == frame.tag and _is_view(y, x):
-        t = a._writable_tangent()  # a real, writable tangent in the parent, so the view's shares it
+        t = a._viewable_tangent()  # a real tangent in the parent, so the view's shares it
         ty = on_tangent(t, y)
         if ty is not None and not _is_view(ty, t):
             ty = on_tangent(_relay(a, x), y)
