@@ -534,3 +534,13 @@ def test_unsupported_scipy_special_ufunc_says_how_to_register_a_rule():
     sc = pytest.importorskip("scipy.special")
     with pytest.raises(NotImplementedError, match=r"register_ufunc\(f, \*partials, replace=True\)"):
         sc.obl_cv(DualArray(1.0, 1.0), 2.0, 3.0)
+
+
+def test_views_of_read_only_views_follow_the_parent():
+    x = DualArray(np.arange(4.0).reshape(2, 2), np.ones((2, 2)))
+    d = x.diagonal()                      # a read-only view, as NumPy's
+    views = [d[:], d[None], np.ravel(d), np.broadcast_to(x, (3, 2, 2))[0]]
+    x *= 2
+    assert np.array_equal(d.tangent, [2.0, 2.0])
+    for v in views:
+        assert np.all(v.tangent == 2.0) and np.shares_memory(v.value, x.value)
