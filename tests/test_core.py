@@ -539,7 +539,7 @@ def test_unsupported_scipy_special_ufunc_says_how_to_register_a_rule():
 def test_views_of_read_only_views_follow_the_parent():
     x = DualArray(np.arange(4.0).reshape(2, 2), np.ones((2, 2)))
     d = x.diagonal()                      # a read-only view, as NumPy's
-    views = [d[:], d[None], np.ravel(d), np.broadcast_to(x, (3, 2, 2))[0]]
+    views = [d[:], d[None], np.broadcast_to(x, (3, 2, 2))[0], np.ravel(np.broadcast_to(x, (3, 2, 2))[1])]
     x *= 2
     assert np.array_equal(d.tangent, [2.0, 2.0])
     for v in views:
