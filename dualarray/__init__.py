@@ -10,6 +10,7 @@ True
 
 from . import rules as _rules  # noqa: F401  (registers every rule)
 from ._core import DEFAULT_TAG, DualArray, new_tag
+from ._linear import NotLinearError
 from ._registry import (
     PLAIN,
     ZERO,
@@ -30,8 +31,10 @@ from .transforms import (
     hvp,
     jacobian,
     jvp,
+    linearize,
     value_and_gradient,
     value_and_jacobian,
+    vjp,
 )
 
 __version__ = "0.1.0"
@@ -48,8 +51,11 @@ __all__ = [
     "hvp",
     "jacobian",
     "jvp",
+    "linearize",
+    "NotLinearError",
     "value_and_gradient",
     "value_and_jacobian",
+    "vjp",
     "implements",
     "new_tag",
     "no_derivative",

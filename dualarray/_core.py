@@ -20,6 +20,10 @@ from ._registry import FUNCTIONS, NON_DIFFERENTIABLE, UFUNC_DISPATCH, UNSUPPORTE
 DEFAULT_TAG = 0
 _tags = itertools.count(1)
 
+REVERSE_TAGS: set[int] = set()
+"""Tags of the reverse-mode passes under way: their tangents are recorded linear maps (``_linear.Lin``),
+so the zero storage they materialize is a symbolic zero that can be written into, not ``np.zeros``."""
+
 _FAST_CALL: dict[Any, Any] = {}
 """ufunc -> handler for the common case of ``ufunc(*inputs)`` (filled by rules/ufuncs.py); a handler
 returns None when its case does not apply, and the generic dispatch runs."""
@@ -209,7 +213,7 @@ class DualArray(NDArrayOperatorsMixin):
         """
         t = self._tangent
         if t is None:
-            t = dirs.zeros(self._ndir, self.value, self.tangent_dtype)
+            t = _zero_storage(self.tag, self._ndir, self.value, self.tangent_dtype)
             self._tangent = t
         elif isinstance(t, np.ndarray) and not t.flags.writeable:
             t = dirs.copy_like(t, self.value)
@@ -473,7 +477,8 @@ class DualArray(NDArrayOperatorsMixin):
             # basic indexing of an ndarray gives a view whenever it gives an array (else a NumPy scalar)
             if isinstance(strip_all(self.value), np.ndarray) and isinstance(strip_all(value), np.ndarray):
                 # A view: give the parent a real tangent so writes through the view reach it.
-                t = self._viewable_tangent()[dirs.key(index)]
+                key = dirs.key(index)
+                t = dirs.view(self._viewable_tangent(), lambda t: t[key])
                 return self._share(DualArray._new(value, t, self._ndir, self._batched, self.tag))
         if self._tangent is None:
             return DualArray._new(value, None, self._ndir, self._batched, self.tag)
@@ -753,7 +758,16 @@ class Frame:
 
     def zeros(self, value: Any) -> Any:
         """A materialized zero tangent for ``value``."""
-        return dirs.zeros(self.ndir, value, _tangent_dtype(np.dtype(value.dtype)))
+        return _zero_storage(self.tag, self.ndir, value, _tangent_dtype(np.dtype(value.dtype)))
+
+
+def _zero_storage(tag: int, k: int, value: Any, dtype: Any) -> Any:
+    """Zeros to write tangents into: an array, or a writable symbolic zero in a reverse pass."""
+    if tag in REVERSE_TAGS:
+        from ._linear import zeros  # local: reverse mode is loaded on first use
+
+        return zeros((k, *np.shape(value)), dtype)
+    return dirs.zeros(k, value, dtype)
 
 
 def split(args: Any) -> tuple[Frame | None, list[Any], list[Any]]:

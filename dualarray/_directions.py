@@ -308,10 +308,31 @@ def add(a: Any, b: Any) -> Any:
     return a + b
 
 
+def view(t: Any, func: Any) -> Any:
+    """``func(t)`` for a view of the value (a view of ``t``; a recorded tangent records it as a view)."""
+    view_of = getattr(t, "view_of", None)
+    return func(t) if view_of is None else view_of(func)
+
+
+def shares(a: Any, b: Any) -> bool:
+    """True when the tangents ``a`` and ``b`` share storage (memory, or a recorded tangent's cell)."""
+    from ._core import strip_all  # local: avoid a cycle at import time
+
+    shares_with = getattr(a, "shares_with", None)
+    if shares_with is not None:
+        return shares_with(b)
+    a, b = strip_all(a), strip_all(b)
+    return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.size > 0 and np.may_share_memory(a, b)
+
+
 def scale_finite(coef: Any, t: Any) -> Any:
     """``coef · t`` where ``coef`` may be infinite: a zero tangent contributes 0 (not 0·inf = NaN)."""
     if np.all(np.isfinite(coef)):
         return coef * t
+    if hasattr(t, "view_of"):  # a recorded tangent: one masked-scale primitive (its values are unknown)
+        from ._linear import masked_scale
+
+        return masked_scale(coef, t)
     with np.errstate(invalid="ignore", over="ignore"):
         contribution = coef * t
     return np.where(np.equal(t, 0), 0, contribution)

@@ -36,7 +36,7 @@ from numpy.lib.mixins import NDArrayOperatorsMixin
 from ._registry import qualified_name
 from ._transposes import APPLY, LEAF, TRANSPOSES, ZERO, Node
 
-__all__ = ["Lin", "LinearMap", "NotLinearError", "trace", "masked_scale", "FUNCTIONS", "UFUNCS", "TRANSPOSES"]
+__all__ = ["Lin", "LinearMap", "NotLinearError", "trace", "masked_scale", "zeros", "FUNCTIONS", "UFUNCS", "TRANSPOSES"]
 
 _NoValue = np._NoValue
 _WRITES = "writes into a traced tangent are not supported yet (design §3.3)"
@@ -63,12 +63,75 @@ def _caller() -> str:
 
 
 class Lin(NDArrayOperatorsMixin):
-    """A traced tangent: a handle on the node that computes it (no data)."""
+    """A traced tangent: a handle on the node that computes it (no data).
 
-    __slots__ = ("node",)
+    Handles are mutable cells so that in-place updates work (design §3.3): a write rebinds the handle's
+    node to a ``scatter`` of the old one. A handle made by :meth:`view_of` is a *view* of a root handle:
+    it replays its view function on the root's current node whenever the root was written since, and a
+    write through it becomes a scatter into the root at the positions the view function selects (the
+    gather-map trick: the view function applied to ``arange(root.size)``).
+    """
 
-    def __init__(self, node: Node):
-        self.node = node
+    __slots__ = ("_node", "_root", "_view", "_version")
+
+    def __init__(self, node: Node, root: Lin | None = None, view: Callable[[Any], Any] | None = None):
+        self._node = node
+        self._root = root
+        self._view = view
+        self._version = 0 if root is None else root._version
+
+    @property
+    def node(self) -> Node:
+        root = self._root
+        if root is not None and self._version != root._version:
+            self._node = self._view(Lin(root.node)).node  # the root was written: replay the view on it
+            self._version = root._version
+        return self._node
+
+    def view_of(self, view: Callable[[Any], Any]) -> Lin:
+        """``view(self)`` as a view of this handle's root: later writes to either reach the other."""
+        root = self._root if self._root is not None else self
+        chain = view if self._root is None else (lambda b, inner=self._view: view(inner(b)))
+        return Lin(view(self).node, root, chain)
+
+    def shares_with(self, other: Any) -> bool:
+        """True when ``other`` is this handle or a view of the same root."""
+        if not isinstance(other, Lin):
+            return False
+        mine = self if self._root is None else self._root
+        theirs = other if other._root is None else other._root
+        return mine is theirs
+
+    def _write(self, key: Any, value: Any, add: bool = False) -> None:
+        """``self[key] = value`` (or ``+=`` with ``add``): a scatter into the root cell."""
+        if isinstance(value, Lin):
+            item = value
+        elif _is_zero_constant(value) or (isinstance(value, np.ndarray) and not np.any(value)):
+            item = None
+        else:
+            raise _not_linear("a write of a nonzero constant into a traced tangent", "is affine, not linear")
+        root = self._root if self._root is not None else self
+        if root.dtype.kind == "c" and self.dtype.kind != "c":
+            raise _not_linear("a write through the .real/.imag view of a complex traced tangent", "is not supported")
+        positions = np.arange(root.size, dtype=np.intp).reshape(root.shape)
+        if self._root is not None:
+            positions = np.asarray(self._view(positions))
+        positions = np.array(positions[key] if key is not Ellipsis else positions, dtype=np.intp)
+        if item is not None and not _broadcastable(item.shape, positions.shape):
+            raise ValueError(f"could not broadcast a traced tangent of shape {item.shape} into {positions.shape}")
+        operands = [root.node, item if item is not None else (positions.shape, root.dtype)]
+        parents = [None if root.node.kind is ZERO else root.node, None if item is None or _is_zero(item) else item.node]
+        if parents[1] is None and add:
+            return
+        inputs = ((root.shape, root.dtype), (item.shape, item.dtype) if item is not None else operands[1])
+        if all(p is None for p in parents):
+            node = Node(ZERO, (), (), root.shape, root.dtype, {})
+        else:
+            node = Node("scatter", tuple(parents), inputs, root.shape, root.dtype, {"pos": positions, "add": add})
+        root._node = node
+        root._version += 1
+        if self is not root:
+            self._version = -1  # replay the view on the new root node when it is read
 
     shape = property(lambda self: self.node.shape)
     dtype = property(lambda self: self.node.dtype)
@@ -113,7 +176,7 @@ class Lin(NDArrayOperatorsMixin):
         return FUNCTIONS[operator.getitem](self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        raise _not_linear("Lin.__setitem__", _WRITES)
+        self._write(key, value)
 
     def __len__(self) -> int:
         if not self.shape:
@@ -177,7 +240,7 @@ class Lin(NDArrayOperatorsMixin):
     flatten = ravel
 
     def copy(self, order: str = "K") -> Lin:
-        return self
+        return Lin(self.node)
 
     def sum(self, axis=None, dtype=None, out=None, keepdims=False, initial=_NoValue, where=True) -> Lin:
         return FUNCTIONS[np.sum](self, axis, dtype, out, keepdims, initial, where)
@@ -205,6 +268,18 @@ class Lin(NDArrayOperatorsMixin):
 
 
 # ----------------------------------------------------------------------------- recording helpers
+def _broadcastable(shape: tuple, target: tuple) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
+def zeros(shape: tuple, dtype: Any) -> Lin:
+    """A symbolic zero tangent that can be written into (the materialized zero storage of a reverse pass)."""
+    return _zero(shape, dtype)
+
+
 def _zero(shape: tuple, dtype: Any) -> Lin:
     """A symbolic zero of this shape and dtype (no parents; the transpose never reaches it)."""
     return Lin(Node(ZERO, (), (), tuple(shape), np.dtype(dtype), {}))
@@ -230,11 +305,19 @@ def _record(kind: Any, operands: Sequence[Any], shape: tuple, dtype: Any, /, **p
 
 
 def _constant(func: Any, c: Any) -> Any:
-    """A coefficient operand: refuse traced tangents, make sequences arrays, keep everything else."""
+    """A coefficient operand: refuse traced tangents, make sequences arrays, copy writable arrays.
+
+    Coefficients are recorded by value (design §3.4): ``y = x * buf; buf[0] = 5`` must leave the
+    recorded map, and so the gradient, as it was computed. Read-only arrays are kept by reference.
+    """
     if isinstance(c, Lin):
         raise _not_linear(func, "of two traced tangents is not linear")
     if isinstance(c, list | tuple):
         return np.asarray(c)
+    if isinstance(c, np.ndarray):
+        return c.copy() if c.flags.writeable and c.ndim else c
+    if hasattr(c, "__array_function__") and not isinstance(c, np.generic):
+        return np.copy(c)  # a DualArray coefficient (forward over reverse): copied the same way
     return c
 
 
@@ -417,3 +500,36 @@ def trace(fn: Callable[..., Any], *inputs: Any) -> LinearMap:
 
 from . import _linear_array  # noqa: E402, F401  (fill the tables)
 from ._linear_math import masked_scale  # noqa: E402
+
+
+def _fresh(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """A handler that never hands back one of its operands: a result is a new cell (a copy, not a view)."""
+
+    def fresh(*args: Any, **kwargs: Any) -> Any:
+        result = handler(*args, **kwargs)
+        if isinstance(result, Lin) and (result._root is not None or any(result is a for a in args)):
+            return Lin(result.node)
+        return result
+
+    fresh.__wrapped__ = handler
+    return fresh
+
+
+def _scatter_add(sign: float) -> Callable[..., None]:
+    def at(a: Any, indices: Any, b: Any = None) -> None:
+        if not isinstance(a, Lin):
+            raise _not_linear("ufunc.at into a constant", "with a traced operand is not a write into a tangent")
+        if b is None:
+            raise _not_linear("a unary ufunc.at", "is not supported in reverse mode")
+        a._write(indices, b if sign > 0 or not isinstance(b, Lin) else UFUNCS[np.negative](b), add=True)
+
+    return at
+
+
+UFUNC_METHODS[(np.add, "at")] = _scatter_add(1.0)
+UFUNC_METHODS[(np.subtract, "at")] = _scatter_add(-1.0)
+
+for _table in (FUNCTIONS, UFUNCS, UFUNC_METHODS):
+    for _key, _handler in list(_table.items()):
+        _table[_key] = _fresh(_handler)
+del _table, _key, _handler

@@ -310,7 +310,7 @@ def _where(condition: Any, x: Any = _NoValue, y: Any = _NoValue) -> Lin:
     if isinstance(condition, Lin):
         raise _not_linear(np.where, "with a traced condition is not linear")
     a, b = _branch(x), _branch(y)
-    cond = np.asarray(condition, dtype=bool)
+    cond = np.array(condition, dtype=bool)  # a copy: a later write to the mask must not change the map
     shape = np.broadcast_shapes(cond.shape, np.shape(a), np.shape(b))
     dtype = _result_dtype(a, b)
     ops = [v if isinstance(v, Lin) else ((), dtype) for v in (a, b)]

@@ -474,3 +474,48 @@ def _irfft_t(node: Node, g: Any, nb: int) -> tuple:
     n, axis = p["n"], p["axis"]
     r = np.fft.rfft(g, n=n, axis=axis, norm=_ADJOINT_NORM[p["norm"]]) * _half_weights(n, g, axis, 2.0)
     return (_fit(r, axis, node.inputs[0][0][axis]),)
+
+
+# ------------------------------------------------------------------------------ writes (scatters)
+def _apply_scatter(node: Node, old: Any, item: Any) -> Any:
+    shape, dtype = node.shape, node.dtype
+    pos = node.params["pos"]
+    out = np.zeros(shape, dtype) if old is None else np.array(old, dtype=dtype)
+    if item is not None:
+        flat = np.reshape(out, (-1,))
+        values = np.broadcast_to(item, pos.shape).reshape(-1)
+        if node.params["add"]:
+            np.add.at(flat, pos.reshape(-1), values)
+        else:
+            flat[pos.reshape(-1)] = values
+    elif not node.params["add"]:
+        np.reshape(out, (-1,))[pos.reshape(-1)] = 0
+    return out
+
+
+@primitive("scatter", _apply_scatter)
+def _scatter_t(node: Node, g: Any, nb: int) -> tuple:
+    # y = old with item written (or added) at the flat positions pos
+    #   set:  ōld = ḡ with zeros at pos;  ītem = unbroadcast(ḡ[pos] · [last writer of each position])
+    #   add:  ōld = ḡ;                    ītem = unbroadcast(ḡ[pos])
+    pos = node.params["pos"].reshape(-1)
+    batch = g.shape[:nb]
+    flat = np.reshape(g, (*batch, -1))
+    picked = flat[(Ellipsis, pos)]
+    if node.params["add"]:
+        g_old = g
+    else:
+        cleared = np.copy(flat)
+        cleared[(Ellipsis, pos)] = 0
+        g_old = np.reshape(cleared, g.shape)
+        last = node.params.get("last")
+        if last is None:  # positions written more than once: only the last write survives
+            reversed_first = np.unique(pos[::-1], return_index=True)[1]
+            last = np.zeros(pos.size, dtype=bool)
+            last[pos.size - 1 - reversed_first] = True
+            last = node.params["last"] = None if last.all() else last
+        if last is not None:
+            picked = np.where(last, picked, 0)
+    item_shape = node.inputs[1][0]
+    g_item = _unbroadcast(np.reshape(picked, (*batch, *node.params["pos"].shape)), nb, item_shape)
+    return g_old, g_item

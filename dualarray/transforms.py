@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ._core import DualArray, new_tag
+from ._linear import NotLinearError
 from ._registry import DegenerateDirectionsError
 
 __all__ = [
@@ -45,8 +46,10 @@ __all__ = [
     "hvp",
     "jacobian",
     "jvp",
+    "linearize",
     "value_and_gradient",
     "value_and_jacobian",
+    "vjp",
 ]
 
 CHUNK_BYTES = 1 << 24
@@ -427,6 +430,64 @@ def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
     return (values, derivs) if is_tuple else (values[0], derivs[0])
 
 
+# ---------------------------------------------------------------- reverse mode: vjp and linearize
+def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``y, f_vjp = vjp(f, *primals)``: f's value and its pullback ``ȳ ↦ x̄ = Jᴴ ȳ`` (one recorded pass).
+
+    ``f_vjp(ȳ)`` (a tuple of cotangents when f returns a tuple) returns the cotangent of each primal, a
+    tuple when there are several. Cotangents may carry leading batch axes: ``f_vjp(W)`` with
+    ``W.shape == (m, *y.shape)`` pulls back m cotangents in one transpose. The inner product is the real
+    one, ``Re Σ conj(a)·b``, so for a real scalar f of complex z, ``f_vjp(1.0)`` is ``∂f/∂x + 1j·∂f/∂y``.
+    The record is kept until ``f_vjp`` is released; its coefficients are copies, so later writes to
+    the arrays f used do not change it. A rule that cannot be recorded raises ``NotLinearError``.
+
+    >>> import numpy as np
+    >>> y, pullback = vjp(lambda x: x ** 2, np.array([1.0, 3.0]))
+    >>> pullback(np.array([1.0, 1.0]))
+    array([2., 6.])
+    """
+    from . import _reverse
+
+    lin = _reverse.linearize_call(f, primals, {}, tuple(range(len(primals))), "vjp")
+    n_out = len(lin.values)
+
+    def f_vjp(cotangent: Any) -> Any:
+        cts = cotangent if lin.is_tuple else (cotangent,)
+        if lin.is_tuple and (not isinstance(cotangent, tuple) or len(cotangent) != n_out):
+            raise ValueError(f"vjp: the function returned {n_out} outputs; pass a tuple of {n_out} cotangents")
+        batch = [np.ndim(c) - np.ndim(v) for c, v in zip(cts, lin.values, strict=True) if c is not None]
+        if any(b < 0 or b != batch[0] for b in batch):
+            raise ValueError("vjp: every cotangent needs its output's shape, after the same leading batch axes")
+        xs = lin.pull(cts, batch[0] if batch else 0)
+        xs = [_own(x) for x in xs]
+        return tuple(xs) if len(xs) > 1 else xs[0]
+
+    values = lin.values if lin.is_tuple else lin.values[0]
+    return values, _Transformed(f_vjp, f"vjp({getattr(f, '__name__', 'f')})")
+
+
+def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """``y, f_jvp = linearize(f, *primals)``: f's value and ``v ↦ J v``, replayed without running f again.
+
+    >>> import numpy as np
+    >>> y, push = linearize(lambda x: np.sin(x) * 2, np.array([0.0, np.pi]))
+    >>> push(np.array([1.0, 1.0]))
+    array([ 2., -2.])
+    """
+    from . import _reverse
+
+    lin = _reverse.linearize_call(f, primals, {}, tuple(range(len(primals))), "linearize")
+
+    def f_jvp(*tangents: Any) -> Any:
+        if len(tangents) != len(primals):
+            raise TypeError(f"linearize: {len(primals)} tangents expected (one per primal), got {len(tangents)}")
+        outs = [_own(o) for o in lin.push(tangents)]
+        return tuple(outs) if lin.is_tuple else outs[0]
+
+    values = lin.values if lin.is_tuple else lin.values[0]
+    return values, _Transformed(f_jvp, f"linearize({getattr(f, '__name__', 'f')})")
+
+
 # ---------------------------------------------------------------- many directions: Jacobians
 def _seed_block(start: int, stop: int, lo: int, size: int, shape: tuple[int, ...], dtype: np.dtype) -> Any:
     """The seeds of one argument for directions ``start:stop``, shape ``(stop - start, *shape)``.
@@ -577,9 +638,14 @@ def _shape_result(jacs: list[list[Any]], is_tuple: bool, many: bool) -> Any:
 
 
 def jacobian(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto"
 ) -> Callable[..., Any]:
     """Jacobian ``J[i..., j...] = ∂f(x)[i...] / ∂x[j...]``, of shape ``f(x).shape + x.shape``.
+
+    ``mode="reverse"`` runs f once with recorded tangents and transposes m output rows (cheaper when
+    there are fewer outputs than inputs); ``mode="forward"`` pushes the n input columns; ``"auto"``
+    (the default) records the first call, keeps reverse mode when ``m < n`` and otherwise (or where a
+    rule cannot be recorded) uses forward mode, remembering the choice for later calls.
 
     Forward mode with ``k`` directions per pass: ``x`` is seeded with ``k`` rows of the identity as one
     batched DualArray, so an n-input Jacobian costs ``ceil(n / k)`` calls of f. ``chunk_size`` bounds
@@ -606,15 +672,17 @@ def jacobian(
            [0., 3., 2.]])
     """
 
+    choose = _JacobianMode(mode, "jacobian")
+
     def jac(*args: Any, **kwargs: Any) -> Any:
-        _, jacs, is_tuple, many = _jacobian_core(f, args, kwargs, argnums, chunk_size, "jacobian")
+        _, jacs, is_tuple, many = choose(f, args, kwargs, argnums, chunk_size)
         return _shape_result(jacs, is_tuple, many)
 
     return _Transformed(jac, f"jacobian({getattr(f, '__name__', 'f')})")
 
 
 def value_and_jacobian(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto"
 ) -> Callable[..., tuple[Any, Any]]:
     """``(f(x), jacobian(f)(x))`` from the same passes (the value comes for free); see :func:`jacobian`.
 
@@ -624,19 +692,24 @@ def value_and_jacobian(
            [0., 6.]]))
     """
 
+    choose = _JacobianMode(mode, "value_and_jacobian")
+
     def vjac(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        values, jacs, is_tuple, many = _jacobian_core(
-            f, args, kwargs, argnums, chunk_size, "value_and_jacobian"
-        )
+        values, jacs, is_tuple, many = choose(f, args, kwargs, argnums, chunk_size)
         return (values if is_tuple else values[0]), _shape_result(jacs, is_tuple, many)
 
     return _Transformed(vjac, f"value_and_jacobian({getattr(f, '__name__', 'f')})")
 
 
 def gradient(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto"
 ) -> Callable[..., Any]:
     """Gradient ``∇f(x)`` of a real scalar function, shape ``x.shape`` (``jac=`` for scipy.optimize.minimize).
+
+    ``mode="auto"`` (the default) and ``"reverse"``: one pass of f with recorded tangents and one
+    transpose, whatever the number of inputs; where a rule cannot be recorded, ``"auto"`` runs forward
+    mode for that call (``"reverse"`` raises). ``mode="forward"``: n directions in chunks of
+    ``chunk_size``. The results agree to rounding.
 
     The gradient has x's dtype (float32 stays float32). For complex ``z = x + 1j*y`` it is
     ``∂f/∂x + 1j·∂f/∂y`` (two real directions per element): the gradient for the real inner product
@@ -651,15 +724,16 @@ def gradient(
     array([2.+4.j, 6.-2.j])
     """
 
+    _check_mode(mode, "gradient")
+
     def grad(*args: Any, **kwargs: Any) -> Any:
-        _, jacs, _, many = _jacobian_core(f, args, kwargs, argnums, chunk_size, "gradient", scalar=True)
-        return _shape_result(jacs, False, many)
+        return _value_and_gradient(f, args, kwargs, argnums, chunk_size, mode, "gradient")[1]
 
     return _Transformed(grad, f"gradient({getattr(f, '__name__', 'f')})")
 
 
 def value_and_gradient(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto"
 ) -> Callable[..., tuple[Any, Any]]:
     """``(f(x), ∇f(x))`` in the same passes: SciPy's ``minimize(value_and_gradient(f), x0, jac=True)``.
 
@@ -670,13 +744,67 @@ def value_and_gradient(
     (np.float64(5.0), array([2., 4.]))
     """
 
+    _check_mode(mode, "value_and_gradient")
+
     def vgrad(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        values, jacs, _, many = _jacobian_core(
-            f, args, kwargs, argnums, chunk_size, "value_and_gradient", scalar=True
-        )
-        return values[0], _shape_result(jacs, False, many)
+        return _value_and_gradient(f, args, kwargs, argnums, chunk_size, mode, "value_and_gradient")
 
     return _Transformed(vgrad, f"value_and_gradient({getattr(f, '__name__', 'f')})")
+
+
+def _value_and_gradient(
+    f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], argnums: Any, chunk_size: int | None,
+    mode: str, where: str,
+) -> tuple[Any, Any]:
+    if mode != "forward":
+        from . import _reverse
+
+        try:
+            value, grads, _ = _reverse.gradient(f, args, kwargs, argnums, where)
+            return value, grads
+        except NotLinearError:
+            if mode == "reverse":
+                raise
+    values, jacs, _, many = _jacobian_core(f, args, kwargs, argnums, chunk_size, where, scalar=True)
+    return values[0], _shape_result(jacs, False, many)
+
+
+_MODES = ("auto", "forward", "reverse")
+
+
+def _check_mode(mode: str, where: str) -> None:
+    if mode not in _MODES:
+        raise ValueError(f"{where}: mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")
+
+
+class _JacobianMode:
+    """Forward or reverse Jacobians per ``mode``; ``"auto"`` learns the output size on the first call."""
+
+    def __init__(self, mode: str, where: str) -> None:
+        _check_mode(mode, where)
+        self.mode = mode
+        self.where = where
+        self.reverse: bool | None = {"forward": False, "reverse": True}.get(mode)
+
+    def __call__(self, f: Any, args: Sequence[Any], kwargs: dict[str, Any], argnums: Any, chunk_size: Any) -> Any:
+        if self.reverse is not False:
+            from . import _reverse
+
+            try:
+                if self.reverse:
+                    return _reverse.jacobian(f, args, kwargs, argnums, chunk_size, self.where)
+                nums, _ = _argnums(argnums, len(args), self.where)
+                lin = _reverse.linearize_call(f, args, kwargs, nums, self.where)
+                m = sum(math.prod(np.shape(v)) for v in lin.values)
+                n = sum(math.prod(s) for s in lin.in_shapes)
+                self.reverse = m < n
+                if self.reverse:
+                    return _reverse.jacobian(f, args, kwargs, argnums, chunk_size, self.where, lin=lin)
+            except NotLinearError:
+                if self.mode == "reverse":
+                    raise
+                self.reverse = False
+        return _jacobian_core(f, args, kwargs, argnums, chunk_size, self.where)
 
 
 # ---------------------------------------------------------------- second order
@@ -758,10 +886,53 @@ def _hessian_core(
     return np.reshape(np.moveaxis(h, (0, 1), (-2, -1)), yshape + shape + shape)
 
 
-def hessian(f: Callable[..., Any], argnums: int = 0, chunk_size: int | None = None) -> Callable[..., Any]:
+class _NotScalar(ValueError):
+    """f does not return a real scalar: forward over reverse does not apply (see hessian's ``auto``)."""
+
+
+def _hessian_over_reverse(
+    f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], argnum: int, chunk_size: int | None,
+    where: str,
+) -> Any:
+    """The forward Jacobian of the reverse gradient, upper triangle mirrored (exactly symmetric)."""
+    from . import _reverse
+
+    nums, _ = _argnums(argnum, len(args), where)
+    if len(nums) != 1:
+        raise ValueError(f"{where}: argnums must be one int (one differentiated argument)")
+    (a_num,) = nums
+    x = _prepare(args[a_num], where)
+    if np.issubdtype(x.dtype, np.complexfloating):
+        raise _NotScalar(where)  # forward over forward explains the complex case
+    rest = list(args)
+
+    def grad(z: Any) -> Any:
+        rest[a_num] = z
+        try:
+            return _reverse.gradient(f, rest, kwargs, a_num, where)[1]
+        except ValueError as err:
+            if "must return a scalar" in str(err) or "complex value" in str(err):
+                raise _NotScalar(str(err)) from err
+            raise
+
+    _, jacs, _, _ = _jacobian_core(grad, (x,), {}, 0, chunk_size, where)
+    h = jacs[0][0]
+    n = math.prod(np.shape(x))
+    square = np.reshape(h, (n, n))
+    square = np.where(np.triu(np.ones((n, n), dtype=bool)), square.T, square).T  # mirror the upper triangle
+    return np.reshape(square, np.shape(h))
+
+
+def hessian(
+    f: Callable[..., Any], argnums: int = 0, chunk_size: int | None = None, mode: str = "auto"
+) -> Callable[..., Any]:
     """Hessian ``H[..., i, j] = ∂²f / ∂x_i ∂x_j``, shape ``f(x).shape + x.shape + x.shape``.
 
-    Forward over forward with two fresh tags. Only the upper triangle is computed (about half of the
+    ``mode="auto"`` (the default) and ``"reverse"``: forward over reverse for a scalar f, the forward
+    Jacobian of the reverse gradient (``⌈n/k⌉`` passes carrying k forward directions each), with the
+    upper triangle mirrored so ``H`` is exactly symmetric; a non-scalar f, or a rule that cannot be
+    recorded, makes ``"auto"`` use forward over forward. ``mode="forward"``: forward over forward with
+    two fresh tags. Only the upper triangle is computed (about half of the
     ``n²`` direction pairs) and mirrored, so ``H`` is exactly symmetric. ``chunk_size`` bounds the
     directions per level (memory ∝ ``k² · max(n, n_out)``). Cost grows like ``n²`` passes' worth of work:
     for large n prefer :func:`hvp`. The dtype is that of x and f(x) (float32 stays float32). Complex x
@@ -773,17 +944,27 @@ def hessian(f: Callable[..., Any], argnums: int = 0, chunk_size: int | None = No
            [2., 0.]])
     """
 
+    _check_mode(mode, "hessian")
+
     def hess(*args: Any, **kwargs: Any) -> Any:
+        if mode != "forward":
+            try:
+                return _hessian_over_reverse(f, args, kwargs, argnums, chunk_size, "hessian")
+            except (NotLinearError, _NotScalar):
+                if mode == "reverse":
+                    raise
         return _hessian_core(f, args, kwargs, argnums, chunk_size, "hessian")
 
     return _Transformed(hess, f"hessian({getattr(f, '__name__', 'f')})")
 
 
-def hvp(f: Callable[..., Any], chunk_size: int | None = None) -> Callable[..., Any]:
+def hvp(f: Callable[..., Any], chunk_size: int | None = None, mode: str = "auto") -> Callable[..., Any]:
     """Hessian-vector product ``hvp(f)(x, v, *args) = ∇²f(x)·v = d/dε ∇f(x + εv)``, no Hessian formed.
 
     The signature matches SciPy's ``hessp(x, p, *args)`` (Newton-CG, trust-ncg, trust-krylov,
-    trust-constr). Cost: one gradient pass carrying one extra direction. ``v`` takes x's dtype. For
+    trust-constr). ``mode="auto"``/``"reverse"``: forward over reverse, one recorded pass carrying one
+    forward direction and one transpose (``"auto"`` falls back to forward over forward where a rule
+    cannot be recorded); ``mode="forward"``: a forward gradient carrying one extra direction. ``v`` takes x's dtype. For
     complex ``z`` (real-valued f) it is the derivative of ``gradient(f)`` (``∂f/∂x + 1j·∂f/∂y``) along
     ``v``: the real Hessian of f in ``(x, y)`` applied to ``(v.real, v.imag)``, packed the same way.
 
@@ -792,14 +973,27 @@ def hvp(f: Callable[..., Any], chunk_size: int | None = None) -> Callable[..., A
     array([6., 2.])
     """
 
+    _check_mode(mode, "hvp")
+
     def hp(x: Any, v: Any, *args: Any, **kwargs: Any) -> Any:
-        def grad(z: Any) -> Any:
+        def forward_grad(z: Any) -> Any:
             _, jacs, _, _ = _jacobian_core(f, (z, *args), kwargs, 0, chunk_size, "hvp", scalar=True)
             return jacs[0][0]
+
+        def reverse_grad(z: Any) -> Any:
+            from . import _reverse
+
+            return _reverse.gradient(f, (z, *args), kwargs, 0, "hvp")[1]
 
         x = _prepare(x, "hvp")
         if np.shape(v) != np.shape(x):
             raise ValueError(f"hvp: vector of shape {np.shape(v)} for x of shape {np.shape(x)}")
-        return _push(grad, (x,), {}, (0,), (v,), "hvp")[1][0]
+        if mode != "forward":
+            try:
+                return _push(reverse_grad, (x,), {}, (0,), (v,), "hvp")[1][0]
+            except NotLinearError:
+                if mode == "reverse":
+                    raise
+        return _push(forward_grad, (x,), {}, (0,), (v,), "hvp")[1][0]
 
     return _Transformed(hp, f"hvp({getattr(f, '__name__', 'f')})")

@@ -37,7 +37,11 @@ def test_second_order_terms_written_through_views_raise_instead_of_vanishing():
     # The view's storage holds first-order derivatives only; re-allocating it for the nested derivative
     # would cut it off from the parent (which is alive), so this is refused with the fix in the message.
     with pytest.raises(TypeError, match=r"second-order.*copy"):
-        hessian(_in_place_through_views)(np.array([0.7, 2.0]))
+        hessian(_in_place_through_views, mode="forward")(np.array([0.7, 2.0]))
+    # forward over reverse (the default) records the write through the view in the reverse pass: exact
+    x = np.array([0.7, 2.0])
+    exact = np.array([[2 + 2 * x[1] ** 2, 4 * x[0] * x[1]], [4 * x[0] * x[1], 2 * x[0] ** 2]])
+    np.testing.assert_allclose(hessian(_in_place_through_views)(x), exact, rtol=1e-14)
 
 
 def test_second_order_terms_through_views_of_nested_storage_are_exact():

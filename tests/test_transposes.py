@@ -492,7 +492,17 @@ def test_transpose_accepts_leading_batch_axes():
 
 
 # ------------------------------------------------------------------- every primitive, one example
+def _writes(x, y):
+    z = x * 2.0
+    z[0] = y[1]
+    z[[1, 1]] = y[:2]               # repeated positions: the last write survives
+    np.add.at(z, [2, 2], y[1:])     # repeated positions accumulate
+    np.subtract.at(z, [3], y[:1])
+    return z
+
+
 EXAMPLES = {
+    "scatter": (_writes, [((4,), float), ((3,), float)]),
     np.multiply: (lambda x: 2.0 * x, [((3,), float)]),
     "masked_scale": (lambda x: masked_scale(np.arange(3.0), x) if not isinstance(x, np.ndarray) else np.arange(3.0) * x,
                      [((3,), float)]),
@@ -554,8 +564,8 @@ NOT_LINEAR = [
     (lambda x: x.astype(int), "astype"),
     (lambda x: np.pad(x, 1, mode="maximum"), "numpy.pad"),
     (lambda x: x.sum(initial=1.0), "numpy.sum"),
-    (lambda x: np.add.at(x, [0], 1.0), "numpy.add.at"),
-    (lambda x: x.__setitem__(0, 1.0), "__setitem__"),
+    (lambda x: np.add.at(x, [0], 1.0), "nonzero constant"),
+    (lambda x: x.__setitem__(0, 1.0), "nonzero constant"),
     (lambda x: np.negative(x, out=np.empty(3)), "numpy.negative"),
 ]
 

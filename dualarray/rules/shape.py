@@ -58,14 +58,14 @@ def linear(a: Any, on_value, on_tangent) -> Any:
         return y
     if isinstance(a, DualArray) and a.tag == frame.tag and _is_view(y, x):
         t = a._viewable_tangent()  # a real tangent in the parent, so the view's shares it
-        ty = on_tangent(t, y)
-        if ty is not None and not _is_view(ty, t):
+        ty = dirs.view(t, lambda tt: on_tangent(tt, y))
+        if ty is not None and not dirs.shares(ty, t):
             ty = on_tangent(_relay(a, x), y)
         return a._share(frame.wrap(y, ty))
     if t is None:
         return frame.wrap(y, None)
     ty = on_tangent(t, y)
-    if ty is not None and _is_view(ty, t):
+    if ty is not None and dirs.shares(ty, t):
         ty = dirs.copy_like(ty, y)
     return frame.wrap(y, ty)
 
