@@ -231,14 +231,18 @@ def w3(suite: Suite) -> None:
 
 
 def w4(suite: Suite) -> None:
-    """Gradient of the extended Rosenbrock function (forward mode: n directions)."""
-    for n in (10, 100, 1000):
+    """Gradient of the extended Rosenbrock function: reverse mode (the default) and forward (n directions)."""
+    for n in (10, 100, 1000, 10000):
         x = wl.rosen_point(n)
         want = so.rosen_der(x)
         atol = 1e-12 * np.max(np.abs(want))
         entries = [
             ("baseline", Entry("NumPy primal rosen(x) (reference)", lambda x=x: so.rosen(x), lambda r, w=want: w)),
-            ("dualarray", Entry("dualarray.gradient", lambda x=x: da.gradient(wl.rosen)(x), _tuple)),
+            ("dualarray", Entry("dualarray.gradient (reverse, default)", lambda x=x: da.gradient(wl.rosen)(x), _tuple)),
+        ] + ([] if n > 1000 else [
+            ("dualarray", Entry("dualarray.gradient(mode='forward')",
+                                lambda x=x: da.gradient(wl.rosen, mode="forward")(x), _tuple)),
+        ]) + [
             ("baseline", Entry("analytic rosen_der", lambda x=x: so.rosen_der(x), _tuple)),
             ("baseline", Entry("scipy approx_fprime", lambda x=x: so.approx_fprime(x, so.rosen), _tuple)),
         ] + suite.peer_entries("w4", x)
@@ -254,7 +258,9 @@ def w5(suite: Suite) -> None:
     want = so.rosen_hess(x)
     atol = 1e-12 * np.max(np.abs(want))
     entries = [
-        ("dualarray", Entry("dualarray.hessian", lambda: da.hessian(wl.rosen)(x), _tuple)),
+        ("dualarray", Entry("dualarray.hessian (forward over reverse)", lambda: da.hessian(wl.rosen)(x), _tuple)),
+        ("dualarray", Entry("dualarray.hessian(mode='forward')",
+                            lambda: da.hessian(wl.rosen, mode="forward")(x), _tuple)),
         ("baseline", Entry("analytic rosen_hess", lambda: so.rosen_hess(x), _tuple)),
         ("baseline", Entry("approx_fprime of rosen_der", lambda: so.approx_fprime(x, so.rosen_der), _tuple)),
     ] + suite.peer_entries("w5_hessian", x)
@@ -263,7 +269,8 @@ def w5(suite: Suite) -> None:
     want = so.rosen_hess_prod(x, v)
     atol = 1e-12 * np.max(np.abs(want))
     entries = [
-        ("dualarray", Entry("dualarray.hvp", lambda: da.hvp(wl.rosen)(x, v), _tuple)),
+        ("dualarray", Entry("dualarray.hvp (forward over reverse)", lambda: da.hvp(wl.rosen)(x, v), _tuple)),
+        ("dualarray", Entry("dualarray.hvp(mode='forward')", lambda: da.hvp(wl.rosen, mode="forward")(x, v), _tuple)),
         ("baseline", Entry("analytic rosen_hess_prod", lambda: so.rosen_hess_prod(x, v), _tuple)),
     ] + suite.peer_entries("w5_hvp", x, v)
     suite.run("W5", "hvp n=100", entries, want, 1e-10, atol)
@@ -275,11 +282,14 @@ def w6(suite: Suite) -> None:
     x0 = np.zeros(n)
     jax = next((p for p in suite.peers if p.name == "jax"), None)
     runs: list[tuple[str, str, str, dict[str, Any]]] = [
-        ("BFGS", "dualarray", "jac=dualarray.gradient(rosen)", {"jac": da.gradient(wl.rosen)}),
+        ("BFGS", "dualarray", "jac=dualarray.gradient(rosen) (reverse)", {"jac": da.gradient(wl.rosen)}),
+        ("BFGS", "dualarray", "jac=gradient(rosen, mode='forward')", {"jac": da.gradient(wl.rosen, mode="forward")}),
         ("BFGS", "baseline", "jac=rosen_der (analytic)", {"jac": so.rosen_der}),
         ("BFGS", "baseline", "finite differences (jac=None)", {}),
-        ("trust-exact", "dualarray", "dualarray gradient + hessian",
+        ("trust-exact", "dualarray", "dualarray gradient + hessian (reverse)",
          {"jac": da.gradient(wl.rosen), "hess": da.hessian(wl.rosen)}),
+        ("trust-exact", "dualarray", "gradient + hessian, mode='forward'",
+         {"jac": da.gradient(wl.rosen, mode="forward"), "hess": da.hessian(wl.rosen, mode="forward")}),
         ("trust-exact", "baseline", "rosen_der + rosen_hess (analytic)", {"jac": so.rosen_der, "hess": so.rosen_hess}),
         ("trust-exact", "baseline", "rosen_der + approx_fprime(rosen_der)",
          {"jac": so.rosen_der, "hess": lambda z: so.approx_fprime(z, so.rosen_der)}),

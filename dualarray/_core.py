@@ -477,8 +477,9 @@ class DualArray(NDArrayOperatorsMixin):
             # basic indexing of an ndarray gives a view whenever it gives an array (else a NumPy scalar)
             if isinstance(strip_all(self.value), np.ndarray) and isinstance(strip_all(value), np.ndarray):
                 # A view: give the parent a real tangent so writes through the view reach it.
+                t = self._viewable_tangent()
                 key = dirs.key(index)
-                t = dirs.view(self._viewable_tangent(), lambda t: t[key])
+                t = t[key] if type(t) is np.ndarray else dirs.view(t, lambda t: t[key])
                 return self._share(DualArray._new(value, t, self._ndir, self._batched, self.tag))
         if self._tangent is None:
             return DualArray._new(value, None, self._ndir, self._batched, self.tag)

@@ -502,6 +502,52 @@ from . import _linear_array  # noqa: E402, F401  (fill the tables)
 from ._linear_math import masked_scale  # noqa: E402
 
 
+def scaled_sum(terms: Sequence[tuple[Any, Lin, bool]], inputs: Sequence[Any]) -> Lin:
+    """``Σ c_i · t_i`` recorded directly (the hot path of elementwise rules): one scale node per term.
+
+    ``terms`` are ``(coefficient, traced tangent, masked)``; ``masked`` records the 0·inf := 0 scale of
+    ``dirs.scale_finite``. A coefficient that shares memory with the rule's inputs or output (multiply's
+    partial is the other operand, exp's is the output) is copied, so later writes to those arrays do not
+    change the record (design §3.4); one computed afresh by the partial is kept as it is.
+    """
+    node: Node | None = None
+    shape: tuple = ()
+    dtype: Any = None
+    for coef, lin, masked in terms:
+        c = _recorded(coef, inputs)
+        lshape = lin.shape
+        sshape = np.broadcast_shapes(lshape, np.shape(c))
+        sdtype = _result_dtype(lin, c)
+        term = Node("masked_scale" if masked else np.multiply, (lin.node,), ((lshape, lin.dtype),), sshape, sdtype,
+                    {"coef": c, "lin_first": False})
+        if lin.node.kind is ZERO:
+            continue
+        if node is None:
+            node, shape, dtype = term, sshape, sdtype
+        else:
+            tshape, tdtype = np.broadcast_shapes(shape, sshape), np.result_type(dtype, sdtype)
+            node = Node(np.add, (node, term), ((shape, dtype), (sshape, sdtype)), tshape, tdtype, {})
+            shape, dtype = tshape, tdtype
+    if node is None:
+        lin = terms[0][1]
+        return _zero(np.broadcast_shapes(lin.shape, *(np.shape(c) for c, _, _ in terms)), lin.dtype)
+    return Lin(node)
+
+
+def _recorded(c: Any, inputs: Sequence[Any]) -> Any:
+    """A coefficient as the record keeps it: copied when it may alias an array someone can write to."""
+    if isinstance(c, np.ndarray):
+        if c.ndim == 0 or not c.flags.writeable:
+            return c
+        for x in inputs:
+            if isinstance(x, np.ndarray) and np.may_share_memory(c, x):
+                return c.copy()
+        return c
+    if hasattr(c, "__array_function__") and not isinstance(c, np.generic):
+        return np.copy(c)  # a DualArray coefficient (forward over reverse)
+    return c
+
+
 def _fresh(handler: Callable[..., Any]) -> Callable[..., Any]:
     """A handler that never hands back one of its operands: a result is a new cell (a copy, not a view)."""
 

@@ -145,9 +145,17 @@ def _apply_masked_scale(node: Node, v: Any) -> Any:
 
 @primitive(np.multiply, _apply_scale)
 def _scale_t(node: Node, g: Any, nb: int) -> tuple:
-    # y = c·x  ⇒  x̄ = unbroadcast(conj(c)·ḡ), with 0·inf := 0 where ḡ = 0
-    with np.errstate(invalid="ignore", over="ignore"):
-        r = _masked(g, _conj(node.params["coef"]) * g)
+    # y = c·x  ⇒  x̄ = unbroadcast(conj(c)·ḡ), with 0·inf := 0 where ḡ = 0 (an unused branch of a
+    # np.where must not turn an infinite coefficient into NaN, design §3.9)
+    c = node.params["coef"]
+    finite = node.params.get("finite")
+    if finite is None:
+        finite = node.params["finite"] = bool(np.all(np.isfinite(c)))
+    if finite:
+        r = _conj(c) * g
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            r = np.where(np.equal(g, 0), 0, _conj(c) * g)
     return (_unbroadcast(r, nb, node.inputs[0][0]),)
 
 

@@ -174,6 +174,40 @@ def test_sensitivity():
     np.testing.assert_array_equal(r["hess"], r["hess"].T)
 
 
+def test_neural_network():
+    module = load("neural_network")
+    r = module.main(hidden=(8, 8), samples=150, verbose=False)
+    assert r["n_params"] == (2 * 8 + 8) + (8 * 8 + 8) + (8 + 1)
+    assert r["grad_err"] < 1e-12  # reverse vs forward mode at w0 (the example also asserts allclose)
+    # the gradient itself, against central differences of the plain loss (no dualarray involved)
+    x_train, y_train, x_test, y_test = r["data"]
+    loss = module.make_loss(x_train, y_train, r["shapes"])
+    w0 = module.initial_weights(r["shapes"], np.random.default_rng(1))
+    h = 1e-6
+    fd = np.array([(loss(w0 + h * e) - loss(w0 - h * e)) / (2 * h) for e in np.eye(w0.size)])
+    np.testing.assert_allclose(module.dualarray.gradient(loss)(w0), fd, rtol=0, atol=1e-8)
+    soft = module.make_loss(x_train, y_train, r["shapes"], module.softplus)  # the --activation softplus loss
+    np.testing.assert_allclose(module.dualarray.gradient(soft, mode="reverse")(w0),
+                               module.dualarray.gradient(soft, mode="forward")(w0), rtol=1e-12, atol=1e-15)
+    res = r["res"]
+    assert res.success, res.message
+    assert res.fun < 0.5 * r["loss0"] and res.fun == pytest.approx(loss(res.x), rel=1e-14)
+    assert np.abs(res.jac).max() < 1e-4
+    # seed 0 gives 98.0% / 99.3%; over seeds 0-9 at this size the worst are 96.7% / 93.3%
+    assert r["train_acc"] >= 0.95 and r["test_acc"] >= 0.9
+    assert r["t_reverse"] > 0 and r["t_forward"] > 0 and r["ratio"] == r["t_forward"] / r["t_reverse"]
+
+
+def test_neural_network_plots_the_decision_boundary(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "nn.png"
+    r = load("neural_network").main(hidden=(4,), samples=40, output=str(out), verbose=False)
+    (ax,) = r["figure"].axes
+    assert f"test {r['test_acc']:.1%}" in ax.get_title()
+    assert len(ax.collections) >= 4  # filled probability levels, the z = 0 contour, the point sets
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
 SCRIPT_ARGS = {
     "dual_numbers": [],
     "plot_derivatives": ["--n", "11"],
@@ -184,6 +218,7 @@ SCRIPT_ARGS = {
     "stiff_ode": ["--t-end", "1"],
     "physics_forces": ["--steps", "5"],
     "sensitivity": ["--n", "5"],
+    "neural_network": ["--hidden", "4", "--samples", "40"],
 }
 
 

@@ -15,8 +15,9 @@ import pytest
 import scipy.optimize as so
 from scipy.integrate import solve_ivp
 
-from dualarray import derivative, gradient, hessian, hvp, jacobian, value_and_gradient
+from dualarray import DualArray, derivative, gradient, hessian, hvp, jacobian, value_and_gradient
 from dualarray import optimize as dao
+from dualarray._core import REVERSE_TAGS
 
 
 class Counted:
@@ -393,3 +394,242 @@ def test_docstring_examples():
 
     result = doctest.testmod(dao)
     assert result.attempted >= 2 and result.failed == 0
+
+
+# ---------------------------------------------------------------- reverse mode by default, every method
+# dualarray.optimize and the transforms default to mode="auto": reverse mode for a scalar f (one recorded
+# pass and one transpose per gradient), forward over reverse for hess/hessp. Each run is compared with
+# the same SciPy run on the analytic derivatives rosen_der / rosen_hess / rosen_hess_prod.
+N = 10
+X0_N = np.resize(X0, N)
+DOGLEG_X0 = 0.8 + 0.2 * X0_N  # from X0_N the Hessian is indefinite: dogleg stops at once, with rosen_hess too
+
+
+class Modes(Counted):
+    """Counts calls and records how each one was differentiated: reverse, forward or plain (no AD)."""
+
+    def __init__(self, f):
+        super().__init__(f)
+        self.modes = []
+
+    def __call__(self, x, *args, **kwargs):
+        if not isinstance(x, DualArray):
+            self.modes.append("plain")
+        else:
+            self.modes.append("reverse" if x.tag in REVERSE_TAGS else "forward")
+        return super().__call__(x, *args, **kwargs)
+
+
+# method: options, tolerance on |x - 1|, whether the evaluation counts equal the analytic run's exactly
+EVERY_METHOD = {
+    "BFGS": ({"gtol": 1e-10}, 1e-10, True),
+    "L-BFGS-B": ({"gtol": 1e-12, "ftol": 1e-15}, 1e-6, True),
+    "CG": ({"gtol": 1e-10}, 1e-8, False),
+    "SLSQP": ({"ftol": 1e-14}, 1e-6, True),
+    "TNC": ({"gtol": 1e-10, "xtol": 1e-14, "ftol": 1e-15, "maxfun": 5000}, 1e-7, False),
+    "Newton-CG": ({"xtol": 1e-12}, 1e-12, True),
+    "trust-ncg": ({"gtol": 1e-12}, 1e-12, True),
+    # gtol 1e-10 or below: SciPy's trust-krylov stalls at |x - 1| ~ 6e-10 for n = 10 (rosen_hess_prod too)
+    "trust-krylov": ({"gtol": 1e-8}, 1e-7, True),
+    "trust-exact": ({"gtol": 1e-12}, 1e-12, True),
+    "dogleg": ({"gtol": 1e-12}, 1e-12, True),
+    "trust-constr": ({"gtol": 1e-12, "xtol": 1e-14}, 1e-10, True),
+}
+_HESS = {"trust-exact", "dogleg"}  # what dualarray.optimize fills in: the matrix
+_HESSP = {"Newton-CG", "trust-ncg", "trust-krylov", "trust-constr"}  # a product
+
+
+def _counts(res):
+    return {key: getattr(res, key, None) for key in ("nit", "nfev", "njev", "nhev")}
+
+
+def _analytic(method, x0, jac, hess=None, hessp=None, fun=rosen):
+    options = EVERY_METHOD[method][0]
+    return so.minimize(fun, x0, method=method, jac=jac, hess=hess, hessp=hessp, options=options)
+
+
+def _same_counts(method, got, want):
+    """Equal counts, or (CG, TNC) close: their paths hinge on the last bits of the gradient.
+
+    The AD gradient and rosen_der agree to a few ulps but not bit for bit (the sums run in another
+    order); CG's line searches and TNC's truncated Newton steps amplify that: rosen_der times
+    (1 + 1e-16 noise) spreads CG's nfev over 227-485 and TNC's over 89-142.
+    """
+    if EVERY_METHOD[method][2]:
+        assert got == want
+    else:
+        for key, value in want.items():
+            if value is not None:
+                assert 0.5 * value <= got[key] <= 2 * value, (key, got, want)
+
+
+def _x0(method):
+    return DOGLEG_X0 if method == "dogleg" else X0_N
+
+
+@pytest.mark.parametrize("method", sorted(EVERY_METHOD))
+def test_every_method_with_the_defaults(method):
+    options, tol, _ = EVERY_METHOD[method]
+    x0 = _x0(method)
+    f = Modes(rosen)
+    res = dao.minimize(f, x0, method=method, options=options)
+    assert res.success, res.message
+    assert np.max(np.abs(res.x - 1.0)) < tol
+    assert set(f.modes) == {"reverse"}  # every pass recorded and transposed, no forward fallback
+    # the same run on analytic derivatives, passed the way dualarray.optimize passes its own
+    value_and_der = Counted(lambda x: (rosen(x), so.rosen_der(x)))
+    second = Counted(so.rosen_hess if method in _HESS else so.rosen_hess_prod)
+    ref = _analytic(
+        method,
+        x0,
+        True,
+        fun=value_and_der,
+        hess=second if method in _HESS else None,
+        hessp=second if method in _HESSP else None,
+    )
+    assert ref.success
+    np.testing.assert_allclose(res.x, ref.x, rtol=0, atol=10 * tol)
+    _same_counts(method, _counts(res), _counts(ref))
+    # one pass of f per value-and-gradient and per Hessian or Hessian-vector product (n = 10: one chunk).
+    # Counted calls, not nhev: dogleg's nhev misses one Hessian, trust-constr's counts Hessian updates,
+    # not the products its CG asks for
+    if EVERY_METHOD[method][2]:
+        assert f.calls == value_and_der.calls + second.calls
+    else:  # CG, TNC: first order, one pass per value and gradient
+        assert f.calls == res.nfev
+
+
+_EXPLICIT = [(m, None) for m in ("BFGS", "L-BFGS-B", "CG", "SLSQP", "TNC")]
+_EXPLICIT += [(m, "hess") for m in sorted(_HESS | _HESSP)] + [(m, "hessp") for m in sorted(_HESSP)]
+
+
+@pytest.mark.parametrize("method, kind", _EXPLICIT)
+def test_every_method_with_explicit_transforms(method, kind):
+    options, tol, _ = EVERY_METHOD[method]
+    x0 = _x0(method)
+    f = Modes(rosen)
+    second = {"hess": {"hess": hessian(f)}, "hessp": {"hessp": hvp(f)}, None: {}}[kind]
+    res = so.minimize(f, x0, method=method, jac=gradient(f), options=options, **second)
+    assert res.success, res.message
+    assert np.max(np.abs(res.x - 1.0)) < tol
+    exact = {"hess": {"hess": so.rosen_hess}, "hessp": {"hessp": so.rosen_hess_prod}, None: {}}[kind]
+    ref = _analytic(method, x0, so.rosen_der, **exact)
+    np.testing.assert_allclose(res.x, ref.x, rtol=0, atol=10 * tol)
+    _same_counts(method, _counts(res), _counts(ref))
+    assert set(f.modes) == {"plain", "reverse"}  # SciPy's own calls of f, and the recorded passes
+
+
+@pytest.mark.parametrize("x_seed", [0, 1, 2])
+def test_modes_agree_on_rosen(x_seed):
+    x = np.random.default_rng(x_seed).uniform(-2.0, 2.0, N)
+    v = np.random.default_rng(x_seed + 10).standard_normal(N)
+    g, h = so.rosen_der(x), so.rosen_hess(x)
+    scale_g, scale_h = np.abs(g).max(), np.abs(h).max()
+    for mode in ("auto", "reverse", "forward"):
+        np.testing.assert_allclose(gradient(rosen, mode=mode)(x), g, rtol=0, atol=1e-15 * N * scale_g)
+        value, grad = value_and_gradient(rosen, mode=mode)(x)
+        assert value == rosen(x)
+        np.testing.assert_allclose(grad, g, rtol=0, atol=1e-15 * N * scale_g)
+        hm = hessian(rosen, mode=mode)(x)
+        np.testing.assert_array_equal(hm, hm.T)
+        np.testing.assert_allclose(hm, h, rtol=0, atol=1e-15 * N * scale_h)
+        np.testing.assert_allclose(hvp(rosen, mode=mode)(x, v), h @ v, rtol=0, atol=1e-14 * N * scale_h)
+
+
+def _sum_of_squares(p):
+    return 0.5 * np.sum(_residuals(p, _T, _Y) ** 2)
+
+
+@pytest.mark.parametrize("f, x", [(convex, np.array([0.3, -1.2, 2.0])), (_sum_of_squares, np.ones(3))])
+def test_modes_agree_on_the_other_objectives(f, x):
+    grads = [gradient(f, mode=mode)(x) for mode in ("auto", "reverse", "forward")]
+    hessians = [hessian(f, mode=mode)(x) for mode in ("auto", "reverse", "forward")]
+    for g, h in zip(grads[1:], hessians[1:], strict=True):
+        np.testing.assert_allclose(g, grads[0], rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(h, hessians[0], rtol=1e-14, atol=1e-15)
+    fd = so.approx_fprime(x, f, 1e-7)
+    np.testing.assert_allclose(grads[0], fd, rtol=1e-5, atol=1e-6)
+
+
+def _residuals_jac(p, t, y):
+    e = np.exp(-p[1] * t)
+    return np.stack([e, -p[0] * t * e, np.ones_like(t)], axis=1)
+
+
+# fewer residuals than parameters (5 < 8): the Jacobian is wide, so mode="auto" picks reverse mode
+_A_WIDE = np.random.default_rng(3).standard_normal((5, 8))
+_Y_WIDE = np.exp(np.random.default_rng(4).uniform(-1.0, 1.0, 5))
+
+
+def _wide(p):
+    return np.exp(_A_WIDE @ p) - _Y_WIDE
+
+
+def _wide_jac(p):
+    return np.exp(_A_WIDE @ p)[:, None] * _A_WIDE
+
+
+def test_jacobian_modes_agree():
+    p = np.array([2.0, 0.7, -0.3])
+    exact = _residuals_jac(p, _T, _Y)
+    for mode in ("auto", "reverse", "forward"):
+        np.testing.assert_allclose(jacobian(_residuals, mode=mode)(p, _T, _Y), exact, rtol=1e-15, atol=1e-15)
+        q = np.linspace(-0.2, 0.3, 8)
+        np.testing.assert_allclose(jacobian(_wide, mode=mode)(q), _wide_jac(q), rtol=1e-15, atol=1e-15)
+        u = np.linspace(0.0, 0.5, 20)
+        np.testing.assert_array_equal(jacobian(bratu, mode=mode)(u), jacobian(bratu, mode="forward")(u))
+    # auto: the first call is recorded to learn the shape; a tall Jacobian (40 x 3) then goes forward
+    f = Modes(_residuals)
+    jac = jacobian(f)
+    jac(p, _T, _Y)
+    jac(p, _T, _Y)
+    assert f.modes == ["reverse", "forward", "forward"]
+    f = Modes(_wide)
+    jac = jacobian(f)
+    jac(np.zeros(8))
+    jac(np.zeros(8))
+    assert f.modes == ["reverse", "reverse"]
+
+
+@pytest.mark.parametrize("method", ["trf", "dogbox", "lm"])
+def test_least_squares_matches_the_analytic_jacobian(method):
+    kw = {"args": (_T, _Y), "method": method, "xtol": 1e-15, "ftol": 1e-15, "gtol": 1e-15}
+    f = Modes(_residuals)
+    res = dao.least_squares(f, np.ones(3), **kw)
+    ref = so.least_squares(_residuals, np.ones(3), jac=_residuals_jac, **kw)
+    np.testing.assert_allclose(res.x, ref.x, rtol=1e-13)
+    np.testing.assert_allclose(res.x, _P_TRUE, rtol=1e-12)
+    assert (res.nfev, res.njev) == (ref.nfev, ref.njev)
+    # one recorded pass (auto learns the shape), then one forward pass per Jacobian: 40 residuals, 3 parameters
+    assert f.modes.count("reverse") == 1 and f.modes.count("forward") == res.njev
+    assert f.modes.count("plain") == res.nfev
+
+
+def test_least_squares_wide_jacobian_is_reverse():
+    kw = {"xtol": 1e-15, "ftol": 1e-15, "gtol": 1e-15}
+    f = Modes(_wide)
+    res = dao.least_squares(f, np.zeros(8), **kw)
+    ref = so.least_squares(_wide, np.zeros(8), jac=_wide_jac, **kw)
+    assert res.success and np.abs(res.fun).max() < 1e-12
+    np.testing.assert_allclose(res.x, ref.x, rtol=1e-12, atol=1e-14)
+    assert (res.nfev, res.njev) == (ref.nfev, ref.njev)
+    assert f.modes.count("reverse") == res.njev and "forward" not in f.modes
+
+
+def _model_jac(t, a, b, c):
+    return _residuals_jac(np.array([a, b, c]), t, 0.0)
+
+
+@pytest.mark.parametrize("method", ["lm", "trf", "dogbox"])
+def test_curve_fit_matches_the_analytic_jacobian(method):
+    y = _Y + 0.01 * np.random.default_rng(0).standard_normal(_T.size)  # noisy: a nonzero covariance
+    p, cov, info, *_ = dao.curve_fit(_model, _T, y, p0=np.ones(3), method=method, full_output=True)
+    p_ref, cov_ref, info_ref, *_ = so.curve_fit(
+        _model, _T, y, p0=np.ones(3), jac=_model_jac, method=method, full_output=True
+    )
+    np.testing.assert_allclose(p, p_ref, rtol=1e-13)
+    np.testing.assert_allclose(cov, cov_ref, rtol=1e-12)
+    assert np.all(np.abs(p - _P_TRUE) < 5 * np.sqrt(np.diag(cov)))
+    assert {k: v for k, v in info.items() if k in ("nfev", "njev")} == {
+        k: v for k, v in info_ref.items() if k in ("nfev", "njev")
+    }

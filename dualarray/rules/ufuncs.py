@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import _directions as dirs
 from .._core import _FAST_CALL, DualArray, Frame, _lift_storage, split, strip, strip_all, unsupported_error
+from .._linear import Lin, scaled_sum
 from .._registry import (
     LINEAR,
     NON_DIFFERENTIABLE,
@@ -357,6 +358,9 @@ _GUFUNCS = {np.matmul, np.vecdot, np.matvec, np.vecmat}
 # ---------------------------------------------------------------- __call__
 def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: list, y: Any) -> Any:
     nd = np.ndim(y)
+    for ti in tangents:
+        if type(ti) is Lin:
+            return _recorded_partials(ufunc, partials, values, tangents, y)
     t = None
     infinite = False
     for i, ti in enumerate(tangents):
@@ -382,6 +386,28 @@ def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: 
         else:
             t = t + c
     if t is not None and t.shape[1:] != np.shape(y):
+        t = dirs.broadcast_to(t, np.shape(y))
+    return t
+
+
+def _recorded_partials(ufunc: np.ufunc, partials: tuple, values: list, tangents: list, y: Any) -> Any:
+    """:func:`_partials_tangent` for traced tangents (reverse mode): the scale nodes recorded directly."""
+    nd = np.ndim(y)
+    terms = []
+    for i, ti in enumerate(tangents):
+        if ti is None:
+            continue
+        p = partials[i]
+        if p is ZERO:
+            continue
+        if type(p) is NoDerivative:
+            raise p.error(ufunc, i)
+        coef = p(*values, y)
+        terms.append((coef, dirs.align(ti, nd), type(p) is Singular and not _all_finite(coef)))
+    if not terms:
+        return None
+    t = scaled_sum(terms, (*values, y))
+    if t.shape[1:] != np.shape(y):
         t = dirs.broadcast_to(t, np.shape(y))
     return t
 
