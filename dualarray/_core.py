@@ -754,7 +754,13 @@ class Frame:
         self.batched = batched
 
     def wrap(self, value: Any, tangent: Any) -> DualArray:
-        """A result DualArray of this frame (``tangent`` in internal layout, None for zero)."""
+        """A result DualArray of this frame (``tangent`` in internal layout, None for zero).
+
+        A plain tangent that is not laid out like the value (einsum's optimized contractions, BLAS
+        results) is copied into the value's layout, so later views of the result are views of both.
+        """
+        if type(tangent) is np.ndarray and type(value) is np.ndarray and not dirs.mirrors(tangent, value):
+            tangent = dirs.copy_like(tangent, value)
         return DualArray._new(value, tangent, self.ndir, self.batched, self.tag)
 
     def zeros(self, value: Any) -> Any:

@@ -126,6 +126,8 @@ def mirrors(t: Any, value: Any) -> bool:
     if any((a < 0) != (b < 0) for a, b, n in zip(vs, ts, value.shape, strict=True) if n > 1):
         return False
     big = [a for a, n in zip(range(value.ndim), value.shape, strict=True) if n > 1]
+    if t.shape[0] > 1 and big and abs(t.strides[0]) < max(abs(ts[a]) for a in big):
+        return False  # the direction axis is not the slowest: a direction is not laid out like the value
     return sorted(big, key=lambda a: -abs(vs[a])) == sorted(big, key=lambda a: -abs(ts[a]))
 
 

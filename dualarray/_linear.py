@@ -102,8 +102,12 @@ class Lin(NDArrayOperatorsMixin):
         theirs = other if other._root is None else other._root
         return mine is theirs
 
-    def _write(self, key: Any, value: Any, add: bool = False) -> None:
-        """``self[key] = value`` (or ``+=`` with ``add``): a scatter into the root cell."""
+    def _write(self, key: Any, value: Any, add: bool = False, select: Any = None) -> None:
+        """``self[key] = value`` (or ``+=`` with ``add``): a scatter into the root cell.
+
+        ``select(positions)`` picks the written positions instead of ``positions[key]`` (``copyto``'s
+        mask, ``put_along_axis``'s indices).
+        """
         if isinstance(value, Lin):
             item = value
         elif _is_zero_constant(value) or (isinstance(value, np.ndarray) and not np.any(value)):
@@ -116,7 +120,10 @@ class Lin(NDArrayOperatorsMixin):
         positions = np.arange(root.size, dtype=np.intp).reshape(root.shape)
         if self._root is not None:
             positions = np.asarray(self._view(positions))
-        positions = np.array(positions[key] if key is not Ellipsis else positions, dtype=np.intp)
+        if select is not None:
+            positions = np.array(select(positions), dtype=np.intp)
+        else:
+            positions = np.array(positions[key] if key is not Ellipsis else positions, dtype=np.intp)
         if item is not None and not _broadcastable(item.shape, positions.shape):
             raise ValueError(f"could not broadcast a traced tangent of shape {item.shape} into {positions.shape}")
         operands = [root.node, item if item is not None else (positions.shape, root.dtype)]
@@ -572,6 +579,52 @@ def _scatter_add(sign: float) -> Callable[..., None]:
     return at
 
 
+def _copyto(dst: Any, src: Any, casting: str = "same_kind", where: Any = True) -> None:
+    if not isinstance(dst, Lin):
+        raise _not_linear(np.copyto, "into a constant destination is not a write into a traced tangent")
+    if isinstance(where, Lin):
+        raise _not_linear(np.copyto, "with a traced where= mask is not linear")
+    mask = np.broadcast_to(np.asarray(where, dtype=bool), dst.shape)
+    everywhere = bool(mask.all())
+    if isinstance(src, Lin):
+        src = FUNCTIONS[np.broadcast_to](src, dst.shape)
+        if not everywhere:
+            src = src[mask]
+    dst._write(None, src, select=(lambda positions: positions) if everywhere else (lambda positions: positions[mask]))
+
+
+def _put_along_axis(arr: Any, indices: Any, values: Any, axis: Any) -> None:
+    if not isinstance(arr, Lin) or isinstance(indices, Lin):
+        raise _not_linear(np.put_along_axis, "needs a traced destination and constant indices")
+    indices = np.asarray(indices)
+
+    def select(positions: np.ndarray) -> np.ndarray:
+        if axis is None:
+            return np.reshape(positions, (-1,))[indices]
+        return np.take_along_axis(positions, indices, axis=axis)
+
+    shape = select(np.arange(arr.size).reshape(arr.shape)).shape
+    if isinstance(values, Lin):
+        values = FUNCTIONS[np.broadcast_to](values, shape)
+    arr._write(None, values, select=select)
+
+
+def _reduceat(x: Any, indices: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> Lin:
+    x = _require_lin(np.add.reduceat, x)
+    _no_out(np.add.reduceat, out)
+    if isinstance(indices, Lin):
+        raise _not_linear(np.add.reduceat, "with traced indices is not linear")
+    indices = np.array(indices, dtype=np.intp)
+    axis = axis % x.ndim - x.ndim  # negative: batch axes of cotangents stay in front
+    shape = list(x.shape)
+    shape[axis] = indices.size
+    result = _record("segment_sum", [x], tuple(shape), x.dtype, indices=indices, axis=axis)
+    return result if dtype is None else FUNCTIONS[np.astype](result, dtype)
+
+
+UFUNC_METHODS[(np.add, "reduceat")] = _reduceat
+FUNCTIONS[np.copyto] = _copyto
+FUNCTIONS[np.put_along_axis] = _put_along_axis
 UFUNC_METHODS[(np.add, "at")] = _scatter_add(1.0)
 UFUNC_METHODS[(np.subtract, "at")] = _scatter_add(-1.0)
 

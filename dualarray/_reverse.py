@@ -34,6 +34,7 @@ from .transforms import (
     _outputs,
     _own,
     _prepare,
+    _private_copy,
     _result_dtype,
 )
 
@@ -126,7 +127,7 @@ def linearize_call(
         shapes.append(np.shape(x))
         dtypes.append(dtype)
         # a copy: a function that updates its input in place must not change the caller's array
-        call[a] = DualArray._new(np.copy(x), Lin(leaf), 1, False, tag)
+        call[a] = DualArray._new(_private_copy(x), Lin(leaf), 1, False, tag)
     REVERSE_TAGS.add(tag)
     try:
         outs, is_tuple = _outputs(_call(f, call, kwargs, where))

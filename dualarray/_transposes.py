@@ -527,3 +527,35 @@ def _scatter_t(node: Node, g: Any, nb: int) -> tuple:
     item_shape = node.inputs[1][0]
     g_item = _unbroadcast(np.reshape(picked, (*batch, *node.params["pos"].shape)), nb, item_shape)
     return g_old, g_item
+
+
+# ------------------------------------------------------------------------- segment sums (reduceat)
+def _segments(node: Node) -> tuple[np.ndarray, np.ndarray]:
+    """(source positions, output segment of each) along the axis, as ``np.add.reduceat`` sums them."""
+    cached = node.params.get("segments")
+    if cached is None:
+        n = node.inputs[0][0][node.params["axis"]]
+        starts = np.asarray(node.params["indices"], dtype=np.intp)
+        stops = np.append(starts[1:], n)
+        sources, owners = [], []
+        for i, (a, b) in enumerate(zip(starts, stops, strict=True)):
+            span = np.arange(a, b) if a < b else np.array([a])  # NumPy: a single element where a >= b
+            sources.append(span)
+            owners.append(np.full(span.size, i))
+        cached = node.params["segments"] = (np.concatenate(sources), np.concatenate(owners))
+    return cached
+
+
+def _apply_segment_sum(node: Node, v: Any) -> Any:
+    return np.add.reduceat(v, node.params["indices"], axis=node.params["axis"])
+
+
+@primitive("segment_sum", _apply_segment_sum)
+def _segment_sum_t(node: Node, g: Any, nb: int) -> tuple:
+    # y_i = Σ_{j in segment i} x_j  ⇒  x̄_j = Σ_{i: j in segment i} ḡ_i (segments may repeat an element)
+    axis = node.params["axis"]
+    sources, owners = _segments(node)
+    moved = np.moveaxis(g, axis, -1)
+    z = np.zeros_like(moved, shape=(*moved.shape[:-1], node.inputs[0][0][axis]))
+    np.add.at(z, (Ellipsis, sources), moved[..., owners])
+    return (np.moveaxis(z, -1, axis),)

@@ -503,6 +503,7 @@ def _writes(x, y):
 
 EXAMPLES = {
     "scatter": (_writes, [((4,), float), ((3,), float)]),
+    "segment_sum": (lambda x: np.add.reduceat(x, [0, 2, 2, 1, 3], axis=-1), [((2, 4), float)]),
     np.multiply: (lambda x: 2.0 * x, [((3,), float)]),
     "masked_scale": (lambda x: masked_scale(np.arange(3.0), x) if not isinstance(x, np.ndarray) else np.arange(3.0) * x,
                      [((3,), float)]),
