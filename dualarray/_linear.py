@@ -140,10 +140,11 @@ class Lin(NDArrayOperatorsMixin):
         if self is not root:
             self._version = -1  # replay the view on the new root node when it is read
 
-    shape = property(lambda self: self.node.shape)
-    dtype = property(lambda self: self.node.dtype)
-    ndim = property(lambda self: len(self.node.shape))
-    size = property(lambda self: math.prod(self.node.shape))
+    # a view's node may be replayed on a written root, but never changes shape or dtype: _node is enough
+    shape = property(lambda self: self._node.shape)
+    dtype = property(lambda self: self._node.dtype)
+    ndim = property(lambda self: len(self._node.shape))
+    size = property(lambda self: math.prod(self._node.shape))
     T = property(lambda self: FUNCTIONS[np.transpose](self))
     mT = property(lambda self: FUNCTIONS[np.matrix_transpose](self))
     real = property(lambda self: FUNCTIONS[np.real](self))
@@ -339,6 +340,9 @@ def _dtype_of(x: Any) -> Any:
 
 
 def _result_dtype(*xs: Any) -> np.dtype:
+    first = xs[0].dtype if isinstance(xs[0], Lin | np.ndarray) else None
+    if first is not None and all(isinstance(x, Lin | np.ndarray) and x.dtype == first for x in xs[1:]):
+        return first  # the common case: one dtype among arrays (no result_type call)
     return np.result_type(*(_dtype_of(x) for x in xs))
 
 
@@ -521,24 +525,33 @@ def scaled_sum(terms: Sequence[tuple[Any, Lin, bool]], inputs: Sequence[Any]) ->
     shape: tuple = ()
     dtype: Any = None
     for coef, lin, masked in terms:
-        c = _recorded(coef, inputs)
-        lshape = lin.shape
-        sshape = np.broadcast_shapes(lshape, np.shape(c))
-        sdtype = _result_dtype(lin, c)
-        term = Node("masked_scale" if masked else np.multiply, (lin.node,), ((lshape, lin.dtype),), sshape, sdtype,
-                    {"coef": c, "lin_first": False})
-        if lin.node.kind is ZERO:
+        lnode = lin.node
+        if lnode.kind is ZERO:
             continue
+        c = _recorded(coef, inputs)
+        lshape, ldtype = lnode.shape, lnode.dtype
+        cshape = getattr(c, "shape", ())
+        sshape = lshape if cshape == lshape[1:] or not cshape else _broadcast(lshape, cshape)
+        cdtype = getattr(c, "dtype", None)
+        sdtype = ldtype if cdtype is not None and cdtype == ldtype else _result_dtype(lin, c)  # dtype == None is
+        # True for float64 in NumPy: compare only real dtypes
+        term = Node("masked_scale" if masked else np.multiply, (lnode,), ((lshape, ldtype),), sshape, sdtype,
+                    {"coef": c, "lin_first": False})
         if node is None:
             node, shape, dtype = term, sshape, sdtype
         else:
-            tshape, tdtype = np.broadcast_shapes(shape, sshape), np.result_type(dtype, sdtype)
+            tshape = shape if shape == sshape else _broadcast(shape, sshape)
+            tdtype = dtype if dtype == sdtype else np.result_type(dtype, sdtype)
             node = Node(np.add, (node, term), ((shape, dtype), (sshape, sdtype)), tshape, tdtype, {})
             shape, dtype = tshape, tdtype
     if node is None:
         lin = terms[0][1]
         return _zero(np.broadcast_shapes(lin.shape, *(np.shape(c) for c, _, _ in terms)), lin.dtype)
     return Lin(node)
+
+
+def _broadcast(a: tuple, b: tuple) -> tuple:
+    return a if a == b else np.broadcast_shapes(a, b)
 
 
 def _recorded(c: Any, inputs: Sequence[Any]) -> Any:

@@ -81,7 +81,8 @@ def _sum_of(kind: Any, a: Any, b: Any) -> Lin:
     for x in (a, b):
         if not isinstance(x, Lin) and not _is_zero_constant(x):
             raise _not_linear(kind, "with a nonzero constant operand is affine, not linear")
-    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    sa, sb = np.shape(a), np.shape(b)
+    shape = sa if sa == sb else np.broadcast_shapes(sa, sb)
     dtype = _result_dtype(a, b)
     live_a = isinstance(a, Lin) and not _is_zero(a)
     live_b = isinstance(b, Lin) and not _is_zero(b)

@@ -15,6 +15,7 @@ import pytest
 import scipy.optimize as so
 from scipy.integrate import solve_ivp
 
+import dualarray.transforms
 from dualarray import DualArray, derivative, gradient, hessian, hvp, jacobian, value_and_gradient
 from dualarray import optimize as dao
 from dualarray._core import REVERSE_TAGS
@@ -467,8 +468,16 @@ def _x0(method):
     return DOGLEG_X0 if method == "dogleg" else X0_N
 
 
+@pytest.fixture
+def reverse_at_every_size(monkeypatch):
+    """``mode="auto"`` uses forward mode up to REVERSE_ABOVE inputs; these runs check the reverse passes."""
+    import dualarray.transforms
+
+    monkeypatch.setattr(dualarray.transforms, "REVERSE_ABOVE", 0)
+
+
 @pytest.mark.parametrize("method", sorted(EVERY_METHOD))
-def test_every_method_with_the_defaults(method):
+def test_every_method_with_the_defaults(method, reverse_at_every_size):
     options, tol, _ = EVERY_METHOD[method]
     x0 = _x0(method)
     f = Modes(rosen)
@@ -499,12 +508,19 @@ def test_every_method_with_the_defaults(method):
         assert f.calls == res.nfev
 
 
+def test_small_problems_take_forward_mode_by_default():
+    f = Modes(rosen)
+    res = dao.minimize(f, X0_N, method="BFGS")
+    assert res.success and X0_N.size <= dualarray.transforms.REVERSE_ABOVE
+    assert set(f.modes) == {"forward"}  # one forward pass of all directions is faster at n = 10
+
+
 _EXPLICIT = [(m, None) for m in ("BFGS", "L-BFGS-B", "CG", "SLSQP", "TNC")]
 _EXPLICIT += [(m, "hess") for m in sorted(_HESS | _HESSP)] + [(m, "hessp") for m in sorted(_HESSP)]
 
 
 @pytest.mark.parametrize("method, kind", _EXPLICIT)
-def test_every_method_with_explicit_transforms(method, kind):
+def test_every_method_with_explicit_transforms(method, kind, reverse_at_every_size):
     options, tol, _ = EVERY_METHOD[method]
     x0 = _x0(method)
     f = Modes(rosen)

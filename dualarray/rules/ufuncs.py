@@ -1331,3 +1331,51 @@ for _uf in LINEAR:
 _FAST_CALL[np.multiply] = _fast_multiply
 _FAST_CALL[np.divide] = _fast_divide
 _FAST_CALL[np.power] = _fast_power
+
+
+# ---------------------------------------------------------------- traced tangents (reverse mode)
+def _traced_call(ufunc: np.ufunc, args: tuple) -> Any:
+    """``ufunc(*args)`` where the tangents are recorded maps: the scale nodes recorded directly.
+
+    The common case of a reverse pass: DualArrays of one tag with plain values and traced (or zero)
+    tangents, and plain constants. Returns None for anything else (the generic dispatch runs).
+    """
+    tag = -1
+    values, tangents = [], []
+    for a in args:
+        if type(a) is DualArray:
+            v, t = a.value, a._tangent
+            if type(v) not in _PLAIN_VALUES or (t is not None and type(t) is not Lin) or a._batched:
+                return None
+            if tag < 0:
+                tag = a.tag
+            elif a.tag != tag:
+                return None
+            values.append(v)
+            tangents.append(t)
+        elif type(a) in _PLAIN_CONSTANTS:
+            values.append(a)
+            tangents.append(None)
+        else:
+            return None
+    if tag < 0 or all(t is None for t in tangents):
+        return None
+    y = ufunc(*values)
+    partials = PARTIALS.get(ufunc)
+    if partials is not None:
+        t = _conform(_recorded_partials(ufunc, partials, values, tangents, y), y)
+    else:
+        t = _linear_tangent(ufunc, tangents, y)
+    return _new(y, t, 1, False, tag)
+
+
+def _or_traced(ufunc: np.ufunc, handler: Any) -> Any:
+    def fast(*args: Any) -> Any:
+        result = handler(*args)
+        return _traced_call(ufunc, args) if result is None else result
+
+    return fast
+
+
+for _uf, _handler in list(_FAST_CALL.items()):
+    _FAST_CALL[_uf] = _or_traced(_uf, _handler)
