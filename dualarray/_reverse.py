@@ -37,6 +37,7 @@ from .transforms import (
     _private_copy,
     _result_dtype,
 )
+from .transforms import _unpack as _unpack_output
 
 __all__ = ["NotLinearError", "Linearized", "linearize_call"]
 
@@ -88,28 +89,15 @@ class Linearized:
 
 def _unpack(y: Any, tag: int, where: str) -> tuple[Any, Any]:
     """``(value, recorded tangent or None)`` of one output of f under the reverse ``tag``."""
-    if isinstance(y, DualArray):
-        if y.tag == tag:
-            t = y._tangent
-            if t is not None and not isinstance(t, Lin):
-                raise NotLinearError(
-                    f"{where}: an operation produced a tangent that is not recorded (a {type(t).__name__}); "
-                    "use mode='forward'"
-                )
-            return y.value, t
-        if y.tag > tag:
-            raise ValueError(
-                f"{where}: the function returned a DualArray with tag {y.tag}, newer than this transform's "
-                f"tag {tag}: a perturbation escaped from an inner transform or was created by hand"
+    if isinstance(y, DualArray) and y.tag == tag:
+        t = y._tangent
+        if t is not None and not isinstance(t, Lin):
+            raise NotLinearError(
+                f"{where}: an operation produced a tangent that is not recorded (a {type(t).__name__}); "
+                "use mode='forward'"
             )
-        return y, None
-    if isinstance(y, np.ndarray | np.generic | int | float | complex) and not isinstance(y, str):
-        y = np.asarray(y)
-        if np.issubdtype(y.dtype, np.number) or y.dtype == np.bool_:
-            return y, None
-    raise TypeError(
-        f"{where}: the function must return an array or a number (or a tuple of them), got {type(y).__name__}"
-    )
+        return y.value, t
+    return _unpack_output(y, tag, where)  # older tags and plain outputs: constants (or the errors)
 
 
 def linearize_call(

@@ -356,42 +356,8 @@ _GUFUNCS = {np.matmul, np.vecdot, np.matvec, np.vecmat}
 
 
 # ---------------------------------------------------------------- __call__
-def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: list, y: Any) -> Any:
-    nd = np.ndim(y)
-    for ti in tangents:
-        if type(ti) is Lin:
-            return _recorded_partials(ufunc, partials, values, tangents, y)
-    t = None
-    infinite = False
-    for i, ti in enumerate(tangents):
-        if ti is None:
-            continue
-        p = partials[i]
-        if p is ZERO:
-            continue
-        if type(p) is NoDerivative:
-            raise p.error(ufunc, i)
-        coef = p(*values, y)
-        ti = dirs.align(ti, nd)
-        if type(p) is Singular and not _all_finite(coef):
-            c = dirs.scale_finite(coef, ti)
-            infinite = True
-        else:
-            c = coef * ti
-        if t is None:
-            t = c
-        elif infinite:
-            with _errstate():  # inf - inf: a NaN derivative where the math is undefined, not a warning
-                t = t + c
-        else:
-            t = t + c
-    if t is not None and t.shape[1:] != np.shape(y):
-        t = dirs.broadcast_to(t, np.shape(y))
-    return t
-
-
-def _recorded_partials(ufunc: np.ufunc, partials: tuple, values: list, tangents: list, y: Any) -> Any:
-    """:func:`_partials_tangent` for traced tangents (reverse mode): the scale nodes recorded directly."""
+def _terms(ufunc: np.ufunc, partials: tuple, values: list, tangents: list, y: Any) -> list[tuple[Any, Any, bool]]:
+    """``(coefficient, aligned tangent, infinite)`` for every argument that carries a derivative."""
     nd = np.ndim(y)
     terms = []
     for i, ti in enumerate(tangents):
@@ -404,9 +370,29 @@ def _recorded_partials(ufunc: np.ufunc, partials: tuple, values: list, tangents:
             raise p.error(ufunc, i)
         coef = p(*values, y)
         terms.append((coef, dirs.align(ti, nd), type(p) is Singular and not _all_finite(coef)))
+    return terms
+
+
+def _partials_tangent(ufunc: np.ufunc, partials: tuple, values: list, tangents: list, y: Any) -> Any:
+    """``Σ ∂y/∂x_i · ẋ_i``; a traced tangent (reverse mode) records the scale nodes directly."""
+    terms = _terms(ufunc, partials, values, tangents, y)
     if not terms:
         return None
-    t = scaled_sum(terms, (*values, y))
+    if any(type(ti) is Lin for _, ti, _ in terms):
+        t = scaled_sum(terms, (*values, y))
+    else:
+        t = None
+        infinite = False
+        for coef, ti, masked in terms:
+            c = dirs.scale_finite(coef, ti) if masked else coef * ti
+            infinite = infinite or masked
+            if t is None:
+                t = c
+            elif infinite:
+                with _errstate():  # inf - inf: a NaN derivative where the math is undefined, not a warning
+                    t = t + c
+            else:
+                t = t + c
     if t.shape[1:] != np.shape(y):
         t = dirs.broadcast_to(t, np.shape(y))
     return t
@@ -1363,7 +1349,7 @@ def _traced_call(ufunc: np.ufunc, args: tuple) -> Any:
     y = ufunc(*values)
     partials = PARTIALS.get(ufunc)
     if partials is not None:
-        t = _conform(_recorded_partials(ufunc, partials, values, tangents, y), y)
+        t = _conform(_partials_tangent(ufunc, partials, values, tangents, y), y)
     else:
         t = _linear_tangent(ufunc, tangents, y)
     return _new(y, t, 1, False, tag)
