@@ -22,10 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import REVERSE_TAGS, DualArray, new_tag
-from ._linear import Lin, LinearMap, NotLinearError, _zero
-from ._transposes import LEAF, Node
-from .transforms import (
+from ._calling import (
     CHUNK_BYTES,
     _argnums,
     _call,
@@ -37,7 +34,10 @@ from .transforms import (
     _private_copy,
     _result_dtype,
 )
-from .transforms import _unpack as _unpack_output
+from ._calling import _unpack as _unpack_output
+from ._core import REVERSE_TAGS, DualArray, new_tag
+from ._linear import Lin, LinearMap, NotLinearError, _zero
+from ._transposes import LEAF, Node
 
 __all__ = ["NotLinearError", "Linearized", "linearize_call"]
 
