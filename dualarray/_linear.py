@@ -177,7 +177,7 @@ class Lin(NDArrayOperatorsMixin):
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         handler = FUNCTIONS.get(func)
         if handler is None:
-            raise _not_linear(func)
+            raise _not_linear(func, "has no recorded form on a traced tangent (no transpose yet)")
         return handler(*args, **kwargs)
 
     def __getitem__(self, key: Any) -> Lin:

@@ -174,7 +174,7 @@ def _trace(a: Lin, offset=0, axis1=0, axis2=1, dtype=None, out=None) -> Lin:
 # -------------------------------------------------------------- contractions with a constant (22-23)
 def _matmul(a: Any, b: Any, **kwargs: Any) -> Lin:
     if kwargs.get("axes") is not None or kwargs.get("axis") is not None:
-        raise _not_linear(np.matmul, "with axes= is not supported on a traced tangent yet, and")
+        raise _not_linear(np.matmul, "with axes= is not recorded yet")
     if isinstance(a, Lin) and isinstance(b, Lin):
         raise _not_linear(np.matmul, "of two traced tangents is not linear")
     lin, c, first = _one_lin(np.matmul, a, b)
@@ -248,7 +248,7 @@ def _caller_of(func: Callable, args: Sequence[Any], pos: int, **kwargs: Any) -> 
 def _einsum(*operands: Any, out: Any = None, optimize: Any = False, dtype: Any = None, **kwargs: Any) -> Lin:
     _no_out(np.einsum, out)
     if not isinstance(operands[0], str):
-        raise _not_linear(np.einsum, "in the sublist form is not supported on a traced tangent yet, and")
+        raise _not_linear(np.einsum, "in the sublist form is not recorded yet")
     ops = list(operands[1:])
     subs, res = _parse_einsum(operands[0], [np.shape(op) for op in ops])
     r = _contract(np.einsum, subs, res, ops, optimize=optimize)
@@ -458,7 +458,7 @@ def _pad(array: Any, pad_width: Any, mode: Any = "constant", **kwargs: Any) -> L
         return _record(np.pad, [x], shape, x.dtype, widths=widths)
     if mode in _GATHER_PADS and kwargs.get("reflect_type", "even") == "even":
         return _gather(x, np.pad(_index_map(x), pad_width, mode=mode, **kwargs))
-    raise _not_linear(np.pad, f"with mode={mode!r} is not supported on a traced tangent yet, and")
+    raise _not_linear(np.pad, f"with mode={mode!r} is not recorded yet")
 
 
 UFUNCS.update({

@@ -106,6 +106,20 @@ def counts(rows: list[tuple[str, str, str]]) -> Counter:
     return Counter(kind for _, kind, _ in rows)
 
 
+def reverse_mode() -> str:
+    """What reverse mode records: the transposable primitive kinds and the NumPy calls lowered onto them."""
+    from ._linear import FUNCTIONS as TRACED_FUNCTIONS
+    from ._linear import UFUNC_METHODS, UFUNCS
+    from ._transposes import TRANSPOSES
+
+    methods = ", ".join(sorted(f"{u.__name__}.{m}" for u, m in UFUNC_METHODS))
+    return (
+        f"{len(TRANSPOSES)} linear primitive kinds with transposes; on traced tangents "
+        f"{len(TRACED_FUNCTIONS)} NumPy functions, {len(UFUNCS)} ufuncs and the methods {methods} record "
+        "(every other operation on a traced tangent raises NotLinearError, and mode='auto' uses forward mode)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dualarray.coverage", description=__doc__.splitlines()[0])
     parser.add_argument("--summary", action="store_true", help="print only the counts per section")
@@ -122,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.kind and kind != args.kind:
                 continue
             print(f"  {name:<{width}}  {kind:<18} {note}".rstrip())
+    print(f"\n## reverse mode: {reverse_mode()}")
     return 0
 
 

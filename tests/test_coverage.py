@@ -36,3 +36,12 @@ def test_coverage_command_prints_table(capsys):
     assert coverage.main(["--summary"]) == 0
     out = capsys.readouterr().out
     assert "## numpy ufuncs" in out and "rule" in out
+
+
+def test_the_coverage_output_reports_reverse_mode(capsys):
+    from dualarray import coverage
+    from dualarray._transposes import TRANSPOSES
+
+    assert coverage.main(["--summary"]) == 0
+    out = capsys.readouterr().out
+    assert f"## reverse mode: {len(TRANSPOSES)} linear primitive kinds" in out and "add.reduceat" in out
