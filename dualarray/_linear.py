@@ -550,6 +550,29 @@ def scaled_sum(terms: Sequence[tuple[Any, Lin, bool]], inputs: Sequence[Any]) ->
     return Lin(node)
 
 
+def recorded_sum(ufunc: Any, tangents: Sequence[Any], shape: tuple) -> Lin | None:
+    """``add``/``subtract``/``negative``/``positive`` of traced tangents of the output's shape, recorded
+    directly (the hot path); None when shapes or dtypes differ (the general handlers take over)."""
+    lins = [t for t in tangents if t is not None]
+    if ufunc not in (np.add, np.subtract, np.negative, np.positive) or any(
+        not isinstance(t, Lin) or t.shape != shape or t.dtype != lins[0].dtype for t in lins
+    ):
+        return None
+    dtype = lins[0].dtype
+    if ufunc is np.positive or (ufunc is np.add and len(lins) == 1):
+        return Lin(lins[0].node)
+    if ufunc is np.negative or (ufunc is np.subtract and tangents[0] is None):
+        if lins[-1].node.kind is ZERO:
+            return _zero(shape, dtype)
+        return Lin(Node(np.negative, (lins[-1].node,), ((shape, dtype),), shape, dtype, {}))
+    if ufunc is np.subtract and tangents[1] is None:
+        return Lin(lins[0].node)
+    parents = tuple(None if t.node.kind is ZERO else t.node for t in lins)
+    if all(p is None for p in parents):
+        return _zero(shape, dtype)
+    return Lin(Node(ufunc, parents, ((shape, dtype), (shape, dtype)), shape, dtype, {}))
+
+
 def _broadcast(a: tuple, b: tuple) -> tuple:
     return a if a == b else np.broadcast_shapes(a, b)
 

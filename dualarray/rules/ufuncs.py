@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import _directions as dirs
 from .._core import _FAST_CALL, DualArray, Frame, _lift_storage, split, strip, strip_all, unsupported_error
-from .._linear import Lin, scaled_sum
+from .._linear import Lin, recorded_sum, scaled_sum
 from .._registry import (
     LINEAR,
     NON_DIFFERENTIABLE,
@@ -1351,7 +1351,9 @@ def _traced_call(ufunc: np.ufunc, args: tuple) -> Any:
     if partials is not None:
         t = _conform(_partials_tangent(ufunc, partials, values, tangents, y), y)
     else:
-        t = _linear_tangent(ufunc, tangents, y)
+        t = recorded_sum(ufunc, tangents, (1, *np.shape(y)))
+        if t is None:
+            t = _linear_tangent(ufunc, tangents, y)
     return _new(y, t, 1, False, tag)
 
 
