@@ -23,6 +23,19 @@ _tags = itertools.count(1)
 REVERSE_TAGS: set[int] = set()
 """Tags of the reverse-mode passes under way: their tangents are recorded linear maps (``_linear.Lin``),
 so the zero storage they materialize is a symbolic zero that can be written into, not ``np.zeros``."""
+PATTERN_CONSTANTS: dict[int, Any] | None = None
+"""While a sparsity pattern is detected: the plain arrays operations were given (by id), whose zeros
+are structural (see :mod:`dualarray._pattern`); None otherwise."""
+PATTERN_READS: list[str] | None = None
+"""While a sparsity pattern is detected: the functions that read the input's values into plain results
+(comparisons, argsort, nonzero, ...), which can make the pattern depend on x; None otherwise."""
+
+
+def note_read(func: Any) -> None:
+    """Record that ``func`` computed a plain result from traced values (sparsity detection only)."""
+    if PATTERN_READS is not None:
+        PATTERN_READS.append(qualified_name(func))
+
 
 _FAST_CALL: dict[Any, Any] = {}
 """ufunc -> handler for the common case of ``ufunc(*inputs)`` (filled by rules/ufuncs.py); a handler
@@ -364,15 +377,19 @@ class DualArray(NDArrayOperatorsMixin):
         return np.ptp(self, axis=axis, out=out, keepdims=keepdims)
 
     def argmax(self, axis=None, out=None, *, keepdims=False):
+        note_read(np.argmax)
         return np.argmax(self.value, axis=axis, out=out, keepdims=keepdims)
 
     def argmin(self, axis=None, out=None, *, keepdims=False):
+        note_read(np.argmin)
         return np.argmin(self.value, axis=axis, out=out, keepdims=keepdims)
 
     def argsort(self, axis=-1, kind=None, order=None, *, stable=None):
+        note_read(np.argsort)
         return np.argsort(self.value, axis=axis, kind=kind, order=order, stable=stable)
 
     def nonzero(self):
+        note_read(np.nonzero)
         return np.nonzero(self.value)
 
     def any(self, *args, **kwargs):
@@ -580,6 +597,8 @@ class DualArray(NDArrayOperatorsMixin):
                 return out
             return impl(*args, **kwargs)
         if func in NON_DIFFERENTIABLE:
+            if PATTERN_READS is not None:
+                note_read(func)
             return func(*strip(args), **strip(kwargs))
         raise unsupported_error(func)
 
@@ -789,6 +808,10 @@ def split(args: Any) -> tuple[Frame | None, list[Any], list[Any]]:
             tag = a.tag
     if tag < 0:
         return None, list(args), [None] * len(args)
+    if PATTERN_CONSTANTS is not None:
+        for a in args:
+            if type(a) is np.ndarray or (hasattr(a, "tocsr") and hasattr(a, "nnz")):
+                PATTERN_CONSTANTS[id(a)] = a  # kept alive: ids stay unique while detecting
     values = []
     tangents = []
     ndir = 0

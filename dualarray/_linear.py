@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
+from . import _core
 from ._registry import qualified_name
 from ._transposes import APPLY, LEAF, TRANSPOSES, ZERO, Node
 
@@ -323,7 +324,13 @@ def _constant(func: Any, c: Any) -> Any:
     if isinstance(c, list | tuple):
         return np.asarray(c)
     if isinstance(c, np.ndarray):
-        return c.copy() if c.flags.writeable and c.ndim else c
+        if not (c.flags.writeable and c.ndim):
+            return c
+        copy = c.copy()
+        constants = _core.PATTERN_CONSTANTS
+        if constants is not None and id(c) in constants:
+            constants[id(copy)] = copy  # a constant's zeros stay structural in the record
+        return copy
     if hasattr(c, "__array_function__") and not isinstance(c, np.generic):
         return np.copy(c)  # a DualArray coefficient (forward over reverse): copied the same way
     return c

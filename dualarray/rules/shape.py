@@ -97,12 +97,22 @@ def gather(a: Any, func: Callable[[Any], Any]) -> Any:
 
 
 def _from_maps(pairs: list[tuple[Any, Any]]) -> Any:
-    """Tangent ``Σ_i where(map_i >= 0, flatten(t_i)[:, map_i], 0)``: disjoint maps, -1 = not from t_i."""
+    """Tangent ``Σ_i flatten(t_i)[:, map_i]`` where ``map_i >= 0`` (0 elsewhere): disjoint maps, -1 = not from t_i.
+
+    Only the mapped positions are gathered and written into zeros (no clamped gather under a mask),
+    so the recorded map says exactly which element comes from where (a dependency pattern reads it).
+    """
     total = None
     for t, m in pairs:
         if t is None or np.size(t) == 0:  # an empty source contributes nothing (np.pad of a size-0 array)
             continue
-        part = np.where(m >= 0, dirs.flatten(t)[dirs.key(np.maximum(m, 0))], 0)
+        m = np.asarray(m)
+        valid = m >= 0
+        if valid.all():
+            part = dirs.flatten(t)[dirs.key(m)]
+        else:
+            part = np.zeros_like(t, shape=(t.shape[0], *m.shape))
+            part[dirs.key(valid)] = dirs.flatten(t)[dirs.key(m[valid])]
         total = part if total is None else total + part
     return total
 

@@ -23,7 +23,17 @@ from typing import Any
 import numpy as np
 
 from .. import _directions as dirs
-from .._core import _FAST_CALL, DualArray, Frame, _lift_storage, split, strip, strip_all, unsupported_error
+from .._core import (
+    _FAST_CALL,
+    DualArray,
+    Frame,
+    _lift_storage,
+    note_read,
+    split,
+    strip,
+    strip_all,
+    unsupported_error,
+)
 from .._linear import Lin, recorded_sum, scaled_sum
 from .._registry import (
     LINEAR,
@@ -426,6 +436,7 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         if frame is None:
             frame, _, _ = split(out)
     if ufunc in NON_DIFFERENTIABLE:
+        note_read(ufunc)
         if out is not None and not any(isinstance(o, DualArray) for o in out):
             return ufunc(*values, out=out, where=where, **kwargs)
         results = ufunc(*values, **kwargs)
