@@ -11,6 +11,7 @@ True
 from . import rules as _rules  # noqa: F401  (registers every rule)
 from ._core import DEFAULT_TAG, DualArray, new_tag
 from ._linear import NotLinearError
+from ._pattern import SparsityWarning
 from ._registry import (
     PLAIN,
     ZERO,
@@ -23,6 +24,7 @@ from ._registry import (
     register_zero_derivative,
     singular,
 )
+from ._sparse import SparseHessian, SparseJacobian, hessian_sparsity, jacobian_sparsity
 from .plotting import plot
 from .transforms import (
     derivative,
@@ -48,11 +50,16 @@ __all__ = [
     "derivative",
     "gradient",
     "hessian",
+    "hessian_sparsity",
     "hvp",
     "jacobian",
+    "jacobian_sparsity",
     "jvp",
     "linearize",
     "NotLinearError",
+    "SparseHessian",
+    "SparseJacobian",
+    "SparsityWarning",
     "value_and_gradient",
     "value_and_jacobian",
     "vjp",

@@ -56,9 +56,11 @@ from ._calling import (
     _unpack,
     _zeros,
 )
+from ._coloring import ORDERS
 from ._core import DualArray, new_tag
 from ._linear import NotLinearError
 from ._registry import DegenerateDirectionsError
+from ._sparse import SparseHessian, SparseJacobian
 
 __all__ = [
     "CHUNK_BYTES",
@@ -408,7 +410,8 @@ def _shape_result(jacs: list[list[Any]], is_tuple: bool, many: bool) -> Any:
 
 
 def jacobian(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto"
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto",
+    sparsity: Any = None,
 ) -> Callable[..., Any]:
     """Jacobian ``J[i..., j...] = ∂f(x)[i...] / ∂x[j...]``, of shape ``f(x).shape + x.shape``.
 
@@ -436,12 +439,24 @@ def jacobian(
     and raises ``ValueError``; ``jacobian(lambda x, y: f(x + 1j * y), argnums=(0, 1))(z.real, z.imag)``
     gives ``(∂f/∂x, ∂f/∂y)``.
 
+    ``sparsity="auto"`` (or a pattern: a boolean array or scipy.sparse matrix of shape ``(m, n)``) returns
+    a :class:`~dualarray._sparse.SparseJacobian`: a callable giving ``scipy.sparse.csr_array`` of shape
+    ``(f(x).size, x.size)``. The dependency pattern is detected once per input shape/dtype by one
+    recorded run, coloured (distance-2 column colouring, row colouring for dense columns), and every call
+    is one batched pass with one direction per colour; ``J.sparsity``, ``J.colors``, ``J.ncolors`` and
+    ``J.mode`` say what is in use. Each call checks that the pattern still holds and raises if not.
+
     >>> import numpy as np
     >>> jacobian(lambda x: x[:2] * x[1:])(np.array([1.0, 2.0, 3.0]))
     array([[2., 1., 0.],
            [0., 3., 2.]])
+    >>> jacobian(lambda x: x[:2] * x[1:], sparsity="auto")(np.array([1.0, 2.0, 3.0])).toarray()
+    array([[2., 1., 0.],
+           [0., 3., 2.]])
     """
 
+    if sparsity is not None:
+        return _sparse_jacobian(f, argnums, chunk_size, mode, sparsity, "jacobian", with_value=False)
     choose = _JacobianMode(mode, "jacobian")
 
     def jac(*args: Any, **kwargs: Any) -> Any:
@@ -452,9 +467,11 @@ def jacobian(
 
 
 def value_and_jacobian(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto"
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto",
+    sparsity: Any = None,
 ) -> Callable[..., tuple[Any, Any]]:
-    """``(f(x), jacobian(f)(x))`` from the same passes (the value comes for free); see :func:`jacobian`.
+    """``(f(x), jacobian(f)(x))`` from the same passes (the value comes for free); see :func:`jacobian`
+    (``sparsity=`` gives ``(f(x), csr_array)``).
 
     >>> import numpy as np
     >>> value_and_jacobian(lambda x: x ** 2)(np.array([1.0, 3.0]))
@@ -462,6 +479,8 @@ def value_and_jacobian(
            [0., 6.]]))
     """
 
+    if sparsity is not None:
+        return _sparse_jacobian(f, argnums, chunk_size, mode, sparsity, "value_and_jacobian", with_value=True)
     choose = _JacobianMode(mode, "value_and_jacobian")
 
     def vjac(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
@@ -469,6 +488,15 @@ def value_and_jacobian(
         return (values if is_tuple else values[0]), _shape_result(jacs, is_tuple, many)
 
     return _Transformed(vjac, f"value_and_jacobian({getattr(f, '__name__', 'f')})")
+
+
+def _sparse_jacobian(f: Callable[..., Any], argnums: Any, chunk_size: int | None, mode: str, sparsity: Any,
+                     where: str, with_value: bool) -> Any:
+    """The sparse faces of :func:`jacobian` (chunking is by colour and the mode follows the colouring)."""
+    if chunk_size is not None or mode != "auto":
+        raise ValueError(f"{where}: sparsity= chooses the directions (one per colour) and the mode (rows or "
+                         "columns, whichever colours better): leave chunk_size and mode at their defaults")
+    return SparseJacobian(f, argnums, sparsity, ORDERS, with_value=with_value)
 
 
 def gradient(
@@ -706,7 +734,8 @@ def _hessian_over_reverse(
 
 
 def hessian(
-    f: Callable[..., Any], argnums: int = 0, chunk_size: int | None = None, mode: str = "auto"
+    f: Callable[..., Any], argnums: int = 0, chunk_size: int | None = None, mode: str = "auto",
+    sparsity: Any = None,
 ) -> Callable[..., Any]:
     """Hessian ``H[..., i, j] = ∂²f / ∂x_i ∂x_j``, shape ``f(x).shape + x.shape + x.shape``.
 
@@ -720,6 +749,11 @@ def hessian(
     for large n prefer :func:`hvp`. The dtype is that of x and f(x) (float32 stays float32). Complex x
     raises ``TypeError``: differentiate ``w -> f(w[0] + 1j * w[1])`` at ``np.stack([z.real, z.imag])``.
 
+    ``sparsity="auto"`` (or a symmetric pattern) returns a :class:`~dualarray._sparse.SparseHessian`
+    for a scalar f: a callable giving the Hessian as an exactly symmetric ``scipy.sparse.csr_array`` of
+    shape ``(x.size, x.size)``, from a star colouring of the detected pattern and one compressed
+    forward-over-reverse pass per call.
+
     >>> import numpy as np
     >>> hessian(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 3.0]))
     array([[6., 2.],
@@ -727,6 +761,11 @@ def hessian(
     """
 
     _check_mode(mode, "hessian")
+    if sparsity is not None:
+        if chunk_size is not None or mode != "auto":
+            raise ValueError("hessian: sparsity= chooses the directions (one per colour) and forward over reverse:"
+                             " leave chunk_size and mode at their defaults")
+        return SparseHessian(f, argnums, sparsity, ORDERS)
 
     def hess(*args: Any, **kwargs: Any) -> Any:
         if mode != "forward":
