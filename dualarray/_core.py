@@ -8,6 +8,7 @@ into the rule tables of :mod:`dualarray._registry`. Everything that would drop a
 from __future__ import annotations
 
 import itertools
+import sys
 import weakref
 from typing import Any
 
@@ -64,6 +65,20 @@ def _tangent_dtype(value_dtype: np.dtype, tangent: Any = None) -> np.dtype:
     if tangent is not None and np.iscomplexobj(tangent) and not np.issubdtype(base, np.complexfloating):
         return np.result_type(base, np.complex64)
     return base
+
+
+def sparse_deferral(obj: Any, frame: Any) -> np.ndarray | None:
+    """What ``obj.__array__`` gives SciPy's sparse matmul (``A @ x``, ``A.dot(x)``; ``frame`` its caller).
+
+    A 0-d object array holding ``obj``: SciPy then returns ``NotImplemented``, so Python calls
+    ``obj.__rmatmul__(A)``, which has a rule (rules/sparse_matrices.py). Any other caller: None.
+    """
+    if frame.f_code.co_name != "_matmul_dispatch" or not frame.f_globals.get("__name__", "").startswith(
+            "scipy.sparse"):
+        return None
+    holder = np.empty((), dtype=object)
+    holder[()] = obj
+    return holder
 
 
 def _is_foreign(x: Any) -> bool:
@@ -533,6 +548,9 @@ class DualArray(NDArrayOperatorsMixin):
 
     # ------------------------------------------------------------------ conversions that refuse
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        deferral = sparse_deferral(self, sys._getframe(1))
+        if deferral is not None:
+            return deferral
         raise TypeError(
             "a DualArray was converted to a plain ndarray (np.asarray, np.array, or writing it into a "
             "plain array), which would drop its derivative. " + _ASARRAY_ADVICE
@@ -796,11 +814,13 @@ def _zero_storage(tag: int, k: int, value: Any, dtype: Any) -> Any:
     return dirs.zeros(k, value, dtype)
 
 
-def split(args: Any) -> tuple[Frame | None, list[Any], list[Any]]:
+def split(args: Any, sparse_ok: bool = False) -> tuple[Frame | None, list[Any], list[Any]]:
     """Split ``args`` into (frame, values, tangents) for the newest tag among them.
 
     DualArrays of the newest tag give their value and tangent; everything else (plain arrays, scalars,
     DualArrays of older tags) is a constant of that frame: its value is itself and its tangent None.
+    A scipy.sparse constant raises unless the caller has a rule for it (``sparse_ok``): NumPy would
+    make it a 0-d object array and compute nonsense.
     """
     tag = -1
     for a in args:
@@ -830,6 +850,12 @@ def split(args: Any) -> tuple[Frame | None, list[Any], list[Any]]:
                     )
                 batched = batched or a._batched
         else:
+            if type(a) is not np.ndarray and hasattr(a, "nnz") and hasattr(a, "tocsr") and not sparse_ok:
+                raise TypeError(
+                    "a scipy.sparse matrix met a DualArray in an operation that has no rule for sparse operands: "
+                    "only A @ x and x @ A (matmul with a sparse constant A) are differentiable. Write the "
+                    "product as a matmul, or use A.toarray() for elementwise operations"
+                )
             values.append(a)
             tangents.append(None)
     return Frame(tag, ndir or 1, batched), values, tangents

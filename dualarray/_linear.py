@@ -196,6 +196,9 @@ class Lin(NDArrayOperatorsMixin):
         return (self[i] for i in range(len(self)))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        deferral = _core.sparse_deferral(self, sys._getframe(1))
+        if deferral is not None:
+            return deferral
         raise _not_linear("numpy.asarray", "(a traced tangent has no values)")
 
     def _refuse(self, what: str) -> NotLinearError:

@@ -178,6 +178,11 @@ def _matmul(a: Any, b: Any, **kwargs: Any) -> Lin:
     if isinstance(a, Lin) and isinstance(b, Lin):
         raise _not_linear(np.matmul, "of two traced tangents is not linear")
     lin, c, first = _one_lin(np.matmul, a, b)
+    if hasattr(c, "tocsr") and hasattr(c, "nnz"):  # a scipy.sparse constant
+        from .rules.sparse_matrices import along, contraction
+
+        m, axis = contraction(c, lin.shape, matrix_first=not first)
+        return along(m, lin, axis)
     sa, sb = (lin.shape, np.shape(c)) if first else (np.shape(c), lin.shape)
     if not sa or not sb:
         raise ValueError("matmul: Input operand does not have enough dimensions")

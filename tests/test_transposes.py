@@ -501,7 +501,9 @@ def _writes(x, y):
     return z
 
 
+_SPARSE = __import__("scipy.sparse").sparse.csr_array(np.array([[1.0, 0, 2], [0, 0, 3]]))
 EXAMPLES = {
+    "sparse_matmul": (lambda x: _SPARSE @ x - x.T @ _SPARSE.T, [((3, 2), float)]),
     "scatter": (_writes, [((4,), float), ((3,), float)]),
     "segment_sum": (lambda x: np.add.reduceat(x, [0, 2, 2, 1, 3], axis=-1), [((2, 4), float)]),
     np.multiply: (lambda x: 2.0 * x, [((3,), float)]),

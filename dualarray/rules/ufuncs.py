@@ -420,6 +420,10 @@ def _linear_tangent(ufunc: np.ufunc, tangents: list, y: Any) -> Any:
 
 def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
     out = kwargs.pop("out", None)
+    if ufunc is np.matmul and any(hasattr(v, "tocsr") and hasattr(v, "nnz") for v in inputs):
+        from .sparse_matrices import matmul  # a scipy.sparse constant: its own linear primitive
+
+        return matmul(inputs, out)
     frame, values, tangents = split(inputs)
     partials = PARTIALS.get(ufunc)
     if partials is not None and out is None and frame is not None:  # the hot path
