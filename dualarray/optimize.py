@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 import scipy.optimize as _sp
+import scipy.sparse as sp
 
-from .transforms import hessian, hvp, jacobian, value_and_gradient
+from .transforms import hessian, hvp, jacobian, value_and_gradient, value_and_jacobian
 
-__all__ = ["curve_fit", "least_squares", "minimize", "root"]
+__all__ = ["curve_fit", "least_squares", "minimize", "newton", "root"]
 
 _GRADIENT_FREE = {"nelder-mead", "powell", "cobyla", "cobyqa"}
 _FULL_HESSIAN = {"dogleg", "trust-exact"}  # need the matrix itself
@@ -31,7 +32,7 @@ _ROOT_WITH_JACOBIAN = {"hybr", "lm"}
 
 def minimize(
     fun: Callable[..., Any], x0: Any, args: tuple = (), method: str | Callable | None = None,
-    jac: Any = None, hess: Any = None, hessp: Any = None, **kwargs: Any,
+    jac: Any = None, hess: Any = None, hessp: Any = None, sparsity: Any = None, **kwargs: Any,
 ) -> _sp.OptimizeResult:
     """``scipy.optimize.minimize`` with the gradient, and the Hessian where the method uses one, by AD.
 
@@ -41,14 +42,25 @@ def minimize(
     * Newton-CG, trust-ncg, trust-krylov and trust-constr get ``hessp=hvp(fun)`` (no Hessian is formed).
 
     A derivative you pass yourself is used unchanged; ``args`` and all other keywords go to SciPy as is.
+    ``sparsity="auto"`` (or a pattern) gives trust-constr ``hess=hessian(fun, sparsity=...)``: the
+    Hessian as a ``csr_array`` from a star colouring, which trust-constr keeps sparse (the other
+    methods need a dense Hessian or products, so ``sparsity=`` is rejected there).
     """
     name = method.lower() if isinstance(method, str) else None
+    if sparsity is not None:
+        if hess is not None or hessp is not None:
+            raise ValueError("minimize: give either hess=/hessp= or sparsity=, not both")
+        if name != "trust-constr":
+            raise ValueError(f"minimize: sparsity= gives a sparse Hessian, which only trust-constr accepts "
+                             f"(method={method!r})")
     objective = fun
     if jac is True:  # the user's fun already returns (value, gradient)
         objective = lambda x, *a: fun(x, *a)[0]  # noqa: E731
     if jac is None and name not in _GRADIENT_FREE and not callable(method):
         fun, jac = value_and_gradient(fun), True
-    if hess is None and hessp is None:
+    if sparsity is not None:
+        hess = hessian(objective, sparsity=sparsity)
+    elif hess is None and hessp is None:
         if name in _FULL_HESSIAN:
             hess = hessian(objective)
         elif name in _HESSIAN_PRODUCT:
@@ -57,24 +69,119 @@ def minimize(
 
 
 def root(
-    fun: Callable[..., Any], x0: Any, args: tuple = (), method: str = "hybr", jac: Any = None, **kwargs: Any
+    fun: Callable[..., Any], x0: Any, args: tuple = (), method: str = "hybr", jac: Any = None,
+    sparsity: Any = None, **kwargs: Any,
 ) -> _sp.OptimizeResult:
     """``scipy.optimize.root`` with ``jac=jacobian(fun)`` for the methods that use it (hybr, lm).
 
     The Jacobian is a separate callable (not ``jac=True``): MINPACK evaluates the residual at many
     trial points and the Jacobian only at some of them.
+
+    ``sparsity="auto"`` (or a pattern) solves with a sparse Newton method instead, since SciPy's root
+    methods take only dense Jacobians: see :func:`newton`; ``method`` must then be left at its default
+    or be ``"newton"``, and ``options`` (``xtol``, ``ftol``, ``maxiter``, ``maxfev``) and ``tol`` are honoured.
     """
+    if sparsity is not None:
+        if not (isinstance(method, str) and method.lower() in ("hybr", "newton")):
+            raise ValueError(f"root: sparsity= solves with a sparse Newton method; SciPy's {method!r} takes only "
+                             "dense Jacobians (drop sparsity= to use it)")
+        if jac is not None:
+            raise ValueError("root: give either jac= or sparsity=, not both")
+        options = dict(kwargs.pop("options", None) or {})
+        tol = kwargs.pop("tol", None)
+        if kwargs:
+            raise TypeError(f"root with sparsity=: unexpected keywords {sorted(kwargs)}")
+        if tol is not None:
+            options.setdefault("ftol", tol)
+        return newton(fun, x0, args=args, sparsity=sparsity, **options)
     if jac is None and isinstance(method, str) and method.lower() in _ROOT_WITH_JACOBIAN:
         jac = jacobian(fun)
     return _sp.root(fun, x0, args=args, method=method, jac=jac, **kwargs)
 
 
-def least_squares(fun: Callable[..., Any], x0: Any, jac: Any = None, **kwargs: Any) -> _sp.OptimizeResult:
+def newton(
+    fun: Callable[..., Any], x0: Any, args: tuple = (), sparsity: Any = "auto", xtol: float = 1e-12,
+    ftol: float = 1e-10, maxiter: int = 50, maxfev: int | None = None,
+) -> _sp.OptimizeResult:
+    """Newton's method for ``fun(x) = 0`` with a sparse AD Jacobian and a sparse direct solver.
+
+    Each iteration evaluates ``F`` and ``J = jacobian(fun, sparsity=...)`` in one compressed pass,
+    solves ``J d = -F`` with SuperLU (``scipy.sparse.linalg.splu``: a direct solver, robust for the
+    non-symmetric, indefinite Jacobians of discretized PDEs, where an iterative solver would need a
+    preconditioner chosen per problem) and backtracks on ``½‖F‖²`` (Armijo, halving the step).
+    Stops when ``‖F‖∞ ≤ ftol``, or the step is below ``xtol·(1 + ‖x‖∞)``. Returns SciPy's
+    ``OptimizeResult`` (``x``, ``fun``, ``jac``, ``success``, ``status``, ``message``, ``nit``, ``nfev``,
+    ``njev``).
+    """
+    from scipy.sparse.linalg import splu
+
+    x = np.array(x0, dtype=float, copy=True)
+    shape = x.shape
+    vj = value_and_jacobian(lambda z, *a: fun(z.reshape(shape), *a), sparsity=sparsity)
+    maxfev = maxfev if maxfev is not None else 100 * (maxiter + 1)
+    nit = 0
+    status, message = 2, "the maximum number of iterations was reached"
+    f, j = vj(x.ravel(), *args)
+    f = np.ravel(f)
+    nfev = njev = 1
+    while True:
+        if np.max(np.abs(f), initial=0.0) <= ftol:
+            status, message = 1, "the residual is below ftol"
+            break
+        if nit >= maxiter:
+            break
+        try:
+            d = splu(sp.csc_array(j)).solve(-f)
+        except RuntimeError as err:  # an exactly singular factor
+            status, message = 4, f"the Jacobian is singular ({err})"
+            break
+        phi = 0.5 * float(f @ f)
+        step = 1.0
+        while True:
+            trial = x.ravel() + step * d
+            ft = np.ravel(fun(trial.reshape(shape), *args))
+            nfev += 1
+            if np.all(np.isfinite(ft)) and 0.5 * float(ft @ ft) <= (1 - 1e-4 * step) * phi:
+                break
+            step *= 0.5
+            if step < 1e-10 or nfev >= maxfev:
+                break
+        nit += 1
+        if step < 1e-10 or nfev >= maxfev:
+            status, message = 3, "the line search failed to decrease the residual"
+            break
+        moved = step * np.max(np.abs(d), initial=0.0)
+        x = trial.reshape(shape)
+        f = ft
+        if moved <= xtol * (1 + np.max(np.abs(x), initial=0.0)):
+            status, message = 0, "the step is below xtol"
+            break
+        if np.max(np.abs(f), initial=0.0) <= ftol:
+            continue  # converged: no Jacobian needed
+        f, j = vj(x.ravel(), *args)
+        f = np.ravel(f)
+        njev += 1
+    return _sp.OptimizeResult(x=x, fun=f, jac=j, success=status in (0, 1), status=status, message=message,
+                              nit=nit, nfev=nfev, njev=njev)
+
+
+def least_squares(fun: Callable[..., Any], x0: Any, jac: Any = None, sparsity: Any = None,
+                  **kwargs: Any) -> _sp.OptimizeResult:
     """``scipy.optimize.least_squares`` with ``jac=jacobian(fun)`` unless ``jac`` is given.
 
-    ``args=`` and ``kwargs=`` reach both the residual and its Jacobian, as in SciPy.
+    ``args=`` and ``kwargs=`` reach both the residual and its Jacobian, as in SciPy. ``sparsity="auto"``
+    (or a pattern) fills ``jac=jacobian(fun, sparsity=...)``, a ``csr_array`` per call, and sets
+    ``tr_solver="lsmr"`` (the trust-region solver SciPy uses with sparse Jacobians) unless given.
     """
-    if jac is None:
+    if sparsity is not None:
+        if jac is not None:
+            raise ValueError("least_squares: give either jac= or sparsity=, not both")
+        if kwargs.get("method") == "lm":
+            raise ValueError("least_squares: method='lm' takes only dense Jacobians; use 'trf' or 'dogbox' with "
+                             "sparsity=")
+        kwargs.setdefault("tr_solver", "lsmr")
+        jac = jacobian(fun, sparsity=sparsity)
+    elif jac is None:
         jac = jacobian(fun)
     return _sp.least_squares(fun, x0, jac=jac, **kwargs)
 
