@@ -249,17 +249,24 @@ def color_symmetric(p: sp.sparray, orders: Sequence[str] = ORDERS) -> tuple[np.n
     """``(colours, order)``: a star colouring of a symmetric pattern with the fewest colours found.
 
     A distance-2 colouring (the column colouring of ``p`` with its diagonal) is a star colouring too;
-    it is tried first and kept when it reaches the lower bound (the most entries in a row).
+    it is tried first. The most entries in a row bounds distance-2 colourings only (an arrowhead needs
+    n of those, 2 star colours), so the star greedy runs unless the distance-2 colouring already has
+    3 colours or fewer and 2 are impossible (2 star colours exist only for star forests: every edge
+    touches a vertex of degree 1).
     """
     n = p.shape[0]
     q = _bool(p + p.T + sp.eye_array(n, format="csr"))
-    bound = int(np.diff(q.indptr).max(initial=0))
     best = color_columns(q, orders)
-    if _count(best[0]) <= max(bound, 1):
-        return best
     g = sp.csr_array(q, copy=True)
     g.setdiag(0)
     g.eliminate_zeros()
+    if _count(best[0]) <= 2:
+        return best
+    if _count(best[0]) == 3:
+        degree = np.diff(g.indptr)
+        i, j = _edges(g)
+        if not np.all((degree[i] == 1) | (degree[j] == 1)):
+            return best
     for name in orders:
         colors = _star_greedy(g, vertex_order(g, name))
         if _count(colors) < _count(best[0]):
