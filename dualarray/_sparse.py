@@ -178,17 +178,24 @@ class Plan:
         self.pattern = pattern
         m, n = pattern.shape
         counts = np.diff(pattern.indptr)
+        forward = _coloring.color_columns(pattern, orders) if m else (np.zeros(n, np.intp), "none")
         candidates = [np.zeros(m, dtype=bool)]
         if real_output and m:
-            candidates.append(np.ones(m, dtype=bool))
+            # rows in reverse cost ≥ 2 × (most entries in a column) colours: tried only when that can win
+            column_bound = int(np.bincount(pattern.indices, minlength=n).max(initial=0))
+            if 2 * column_bound < _count(forward[0]):
+                candidates.append(np.ones(m, dtype=bool))
             median = float(np.median(counts))
-            for t in sorted({int(c) for c in counts if c > max(2 * median, 2)}, reverse=True)[:4]:
-                candidates.append(counts >= t)
+            dense_counts = np.unique(counts[counts > max(2 * median, 2)])[::-1][:4]
+            candidates.extend(counts >= t for t in dense_counts)
         best = None
         for reverse_rows in candidates:
             forward_rows = ~reverse_rows
-            col = _coloring.color_columns(pattern[forward_rows], orders) if forward_rows.any() else (
-                np.zeros(n, np.intp), "none")
+            if not reverse_rows.any():
+                col = forward
+            else:
+                col = _coloring.color_columns(pattern[forward_rows], orders) if forward_rows.any() else (
+                    np.zeros(n, np.intp), "none")
             row = _coloring.color_rows(pattern[reverse_rows], orders) if reverse_rows.any() else (
                 np.zeros(0, np.intp), "none")
             nc = _count(col[0]) if forward_rows.any() else 0
