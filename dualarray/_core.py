@@ -608,6 +608,8 @@ class DualArray(NDArrayOperatorsMixin):
                 return NotImplemented
         impl = FUNCTIONS.get(func)
         if impl is not None:
+            if PATTERN_READS is not None:
+                note_read(func)  # sort, unique, interp, ... choose indices from values inside their rules
             out = kwargs.get("out")
             if isinstance(out, DualArray) and not _contains_dual((args, [v for k, v in kwargs.items() if k != "out"])):
                 # plain inputs, a DualArray buffer: NumPy's result (zero tangent) written into it

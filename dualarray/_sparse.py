@@ -31,8 +31,15 @@ from ._linear import NotLinearError
 from ._pattern import SparsityWarning
 from ._transposes import ZERO
 
-_READS_THAT_STEER = {"argsort", "argmax", "argmin", "nonzero", "argwhere", "flatnonzero", "searchsorted",
-                     "argpartition", "digitize", "unique", "lexsort"}
+_READS_THAT_STEER = {
+    # plain results computed from x's values that become indices
+    "argsort", "argmax", "argmin", "nonzero", "argwhere", "flatnonzero", "searchsorted", "argpartition",
+    "digitize", "lexsort", "nanargmax", "nanargmin",
+    # rules that gather by an order, a knot interval or a mask computed from x inside them
+    "sort", "sort_complex", "partition", "median", "nanmedian", "quantile", "nanquantile", "percentile",
+    "nanpercentile", "unique", "unique_all", "unique_counts", "unique_inverse", "unique_values", "union1d",
+    "intersect1d", "setdiff1d", "setxor1d", "interp", "piecewise",
+}
 
 
 class Detection:
@@ -230,38 +237,82 @@ def _count(colors: np.ndarray) -> int:
     return int(colors.max()) + 1 if colors.size else 0
 
 
+def probe(size: int, dtype: Any) -> np.ndarray:
+    """A fixed direction with entries ±[0.5, 1.5) (seeded by its size): a J·v the pattern must reproduce."""
+    rng = np.random.default_rng(0x5EED + size)
+    return (rng.uniform(0.5, 1.5, size) * rng.choice([-1.0, 1.0], size)).astype(dtype)
+
+
+def check_probe(where: str, what: str, assembled: np.ndarray, direct: np.ndarray, scale: np.ndarray,
+                reads: Sequence[str]) -> None:
+    """Raise unless the assembled sparse product equals f's own derivative along the probe.
+
+    The compressed check sees an entry outside the pattern only when it lands in a colour the row does
+    not use; a new dependency sharing a colour is summed into a predicted entry. The probe sees it:
+    ``J_sparse·v`` and ``J·v`` (one more direction in the same pass) differ by that entry times ±[0.5, 1.5).
+    Compared to √eps of the dtype relative to ``|J|·|v| + |J·v|``; non-finite entries are not compared.
+    """
+    dtype = np.result_type(assembled, direct)
+    tol = np.sqrt(np.finfo(dtype).eps) * (scale + np.abs(direct)) + np.finfo(dtype).tiny
+    bad = np.isfinite(assembled) & np.isfinite(direct) & ~(np.abs(assembled - direct) <= tol)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        hint = f" (f used {', '.join(reads)})" if reads else ""
+        raise ValueError(
+            f"{where}: the derivative at this x has entries the sparsity pattern does not hold: along a probe "
+            f"direction, {what} {i} is {direct[i]!r} by AD but {assembled[i]!r} from the pattern's entries. f's "
+            f"dependencies change with x{hint}, or the given pattern is too small. The pattern was detected at "
+            "another point; pass one valid for every x (sparsity=...), or use a dense Jacobian"
+        )
+
+
 def evaluate(f: Callable[..., Any], args: list, kwargs: dict, num: int, plan: Plan, reads: Sequence[str],
              where: str) -> tuple[Any, sp.csr_array]:
-    """``(f(x), J)`` with J as ``scipy.sparse.csr_array`` holding every pattern entry."""
+    """``(f(x), J)`` with J as ``scipy.sparse.csr_array`` holding every pattern entry.
+
+    Each pass carries one probe direction (cotangent, in reverse) beside the colours, checked by
+    :func:`check_probe`: a pattern that does not hold at this x raises instead of returning a wrong J.
+    """
     x = args[num]
     shape, dtype = np.shape(x), _inexact(x.dtype)
     m, n = plan.pattern.shape
+    if m == 0 or n == 0:
+        value = _plain_value(f, args, kwargs)
+        return value, sp.csr_array((m, n), dtype=_result_dtype(value, dtype))
     value = None
     pieces = []
     if plan.ncolumn or not plan.nrow:
-        s = _coloring.seeds(plan.colors, dtype).reshape((plan.ncolumn, *shape)) if plan.ncolumn else np.zeros(
-            (1, *shape), dtype)
+        v = probe(n, dtype)
+        s = np.concatenate([_coloring.seeds(plan.colors, dtype)[:plan.ncolumn], v[None]]).reshape(
+            (plan.ncolumn + 1, *shape))
         value, b = _push(f, args, kwargs, num, s, where)
         rows = np.flatnonzero(plan.forward_rows)
         b = b[rows] if plan.nrow else b
-        if plan.ncolumn:
-            bad = (b != 0) & ~plan.fwd_predicted
-            if bad.any():
-                i, c = np.argwhere(bad)[0]
-                raise _stale(where, "compressed entry (row, colour)", (int(rows[i]), int(c)), reads)
-            pieces.append((rows, _coloring.decompress_columns(plan.fwd_pattern, plan.colors, b)))
+        b, along_v = b[:, :-1], b[:, -1]
+        bad = (b != 0) & ~plan.fwd_predicted if plan.ncolumn else np.zeros(b.shape, bool)
+        if bad.any():
+            i, c = np.argwhere(bad)[0]
+            raise _stale(where, "compressed entry (row, colour)", (int(rows[i]), int(c)), reads)
+        block = _coloring.decompress_columns(plan.fwd_pattern, plan.colors, b) if plan.ncolumn else sp.csr_array(
+            (rows.size, n), dtype=b.dtype)
+        check_probe(where, "output", block @ v, along_v, abs(block) @ np.abs(v), reads)
+        pieces.append((rows, block))
     if plan.nrow:
-        r = _coloring.seeds(plan.row_colors, np.float64)  # (colours, reverse rows)
-        w = np.zeros((plan.nrow, m))
         rows = np.flatnonzero(plan.reverse_rows)
-        w[:, rows] = r
+        u = probe(rows.size, np.float64)
+        w = np.zeros((plan.nrow + 1, m))
+        w[:-1, rows] = _coloring.seeds(plan.row_colors, np.float64)  # (colours, reverse rows)
+        w[-1, rows] = u
         value, bt = _pull(f, args, kwargs, num, w, where)
+        bt, u_along = bt[:-1], bt[-1]
         bad = (bt != 0) & ~plan.rev_predicted
         if bad.any():
             c, j = np.argwhere(bad)[0]
             raise _stale(where, "compressed entry (colour, column)", (int(c), int(j)), reads)
-        sub = _coloring.decompress_columns(sp.csr_array(plan.rev_pattern.T), plan.row_colors, bt.T)
-        pieces.append((rows, sp.csr_array(sub.T)))
+        block = sp.csr_array(_coloring.decompress_columns(sp.csr_array(plan.rev_pattern.T), plan.row_colors,
+                                                          bt.T).T)
+        check_probe(where, "input (a cotangent probe)", block.T @ u, u_along, abs(block).T @ np.abs(u), reads)
+        pieces.append((rows, block))
     out_dtype = _result_dtype(value, dtype)
     if len(pieces) == 1 and pieces[0][0].size == m:
         j = pieces[0][1]
@@ -466,14 +517,19 @@ class SparseHessian(_Transformed):
         args[num] = _prepare(args[num], "hessian")
         x = args[num]
         dtype = _inexact(x.dtype)
-        s = _coloring.seeds(plan.colors, dtype).reshape((plan.ncolors, *np.shape(x)))
+        reads = detection.reads if detection is not None else ()
+        if x.size == 0:
+            return sp.csr_array((0, 0), dtype=dtype)
+        v = probe(x.size, dtype)
+        s = np.concatenate([_coloring.seeds(plan.colors, dtype), v[None]]).reshape((plan.ncolors + 1, *np.shape(x)))
         _, b = _push(_gradient_of(self.f, num), args, kwargs, num, s, "hessian")
+        b, along_v = b[:, :-1], b[:, -1]
         bad = (b != 0) & ~plan.predicted
         if bad.any():
             i, c = np.argwhere(bad)[0]
-            raise _stale("hessian", "compressed entry (row, colour)", (int(i), int(c)),
-                         detection.reads if detection is not None else ())
+            raise _stale("hessian", "compressed entry (row, colour)", (int(i), int(c)), reads)
         h = _coloring.decompress_symmetric(plan.pattern, plan.colors, b)
+        check_probe("hessian", "row", h @ v, along_v, abs(h) @ np.abs(v), reads)
         return sp.csr_array((h.data.astype(dtype, copy=False), h.indices, h.indptr), shape=h.shape)
 
     def _need(self) -> tuple[Detection | None, HessianPlan]:
