@@ -106,12 +106,7 @@ statistics, unique/set operations, the knot interval of np.interp in xp, the boo
 np.piecewise): detection must say so (``test_local_patterns_warn``), and evaluation at a point where
 the pattern changed must raise (``test_sort_is_never_wrong``)."""
 
-OTHER_BUGS = {
-    ("linspace_retstep", 1): "forward tangent of np.linspace(a, b, retstep=True)[1] has shape (1,) instead of "
-                             "a's shape (3,) when only the scalar b is traced: the dense Jacobian fails",
-    ("interp_left_right", 1): "batched forward np.interp(x, xp, fp, left=c, right=d) with only fp traced: "
-                              "ValueError 'operands could not be broadcast together' in rules/polynomial.py edge()",
-}
+OTHER_BUGS: dict = {}
 """(row, argument) pairs that fail for another reason (dense forward-mode rule bugs, not sparsity)."""
 
 

@@ -435,8 +435,8 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
         if beyond is None and at_knot is None:
             return None
         zero = frame.zeros(np.zeros((), np.result_type(_plain(fpv), np.float64)))
-        return np.where(outside, zero if beyond is None else beyond,
-                        dirs.align(zero, nd) if at_knot is None else at_knot)
+        zero = dirs.align(zero, nd)  # (directions, 1, ...): k directions broadcast against x's axes
+        return np.where(outside, zero if beyond is None else beyond, zero if at_knot is None else at_knot)
 
     lo = edge(tl, lv, 0, xq < xs[0])
     hi = edge(tr, rv, -1, xq > xs[-1])
@@ -544,7 +544,7 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
     t_step = None
     if ta is not None or tb is not None:
         diff = dirs.add(None if tb is None else dirs.align(tb, nb), None if ta is None else -dirs.align(ta, nb))
-        t_step = diff / div
+        t_step = dirs.broadcast_to(diff / div, np.shape(step))  # a scalar stop still steps every lane
     return out, frame.wrap(step, t_step)
 
 
