@@ -7,9 +7,10 @@ colour better (dense columns), one reverse pass with one cotangent per row colou
 a pattern with a few dense rows *and* a dense column takes those rows in reverse and the rest forward.
 Hessians use a star colouring and forward-over-reverse products ``H S``, read back exactly symmetric.
 
-Every call checks that ``B`` is zero wherever the pattern says it must be: a pattern detected at one
-x that does not hold at another (value-dependent control flow or indexing) raises instead of
-returning a wrong Jacobian.
+Every call checks that ``B`` is zero wherever the pattern says it must be, and carries one more
+direction (a fixed probe v) whose ``J·v`` must equal ``J_sparse·v``: a pattern detected at one x that
+does not hold at another (value-dependent control flow or indexing, a float parameter that switches
+a branch, a given pattern that is too small) raises instead of returning a wrong Jacobian.
 """
 
 from __future__ import annotations
