@@ -221,11 +221,34 @@ class Plan:
         self.fwd_predicted = _coloring.predicted(self.fwd_pattern, self.colors) if self.ncolumn else None
         self.rev_predicted = (_coloring.predicted(sp.csr_array(self.rev_pattern.T), self.row_colors).T
                               if self.nrow else None)
+        self._seeds: dict = {}
         self.seconds = time.perf_counter() - start
 
     @property
     def ncolors(self) -> int:
         return self.ncolumn + self.nrow
+
+    def forward_seeds(self, dtype: Any, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """``(S, v)``: one seed per column colour and the probe v last, shaped ``(c + 1, *shape)`` (cached)."""
+        key = ("forward", np.dtype(dtype), shape)
+        cached = self._seeds.get(key)
+        if cached is None:
+            v = probe(self.pattern.shape[1], dtype)
+            s = np.concatenate([_coloring.seeds(self.colors, dtype)[:self.ncolumn], v[None]])
+            cached = self._seeds[key] = (s.reshape((self.ncolumn + 1, *shape)), v)
+        return cached
+
+    def reverse_seeds(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(W, u)``: one cotangent per row colour on the reverse rows and the probe u last (cached)."""
+        cached = self._seeds.get("reverse")
+        if cached is None:
+            rows = np.flatnonzero(self.reverse_rows)
+            u = probe(rows.size, np.float64)
+            w = np.zeros((self.nrow + 1, self.pattern.shape[0]))
+            w[:-1, rows] = _coloring.seeds(self.row_colors, np.float64)
+            w[-1, rows] = u
+            cached = self._seeds["reverse"] = (w, u)
+        return cached
 
     @property
     def mode(self) -> str:
@@ -283,9 +306,7 @@ def evaluate(f: Callable[..., Any], args: list, kwargs: dict, num: int, plan: Pl
     value = None
     pieces = []
     if plan.ncolumn or not plan.nrow:
-        v = probe(n, dtype)
-        s = np.concatenate([_coloring.seeds(plan.colors, dtype)[:plan.ncolumn], v[None]]).reshape(
-            (plan.ncolumn + 1, *shape))
+        s, v = plan.forward_seeds(dtype, shape)
         value, b = _push(f, args, kwargs, num, s, where)
         rows = np.flatnonzero(plan.forward_rows)
         b = b[rows] if plan.nrow else b
@@ -300,10 +321,7 @@ def evaluate(f: Callable[..., Any], args: list, kwargs: dict, num: int, plan: Pl
         pieces.append((rows, block))
     if plan.nrow:
         rows = np.flatnonzero(plan.reverse_rows)
-        u = probe(rows.size, np.float64)
-        w = np.zeros((plan.nrow + 1, m))
-        w[:-1, rows] = _coloring.seeds(plan.row_colors, np.float64)  # (colours, reverse rows)
-        w[-1, rows] = u
+        w, u = plan.reverse_seeds()
         value, bt = _pull(f, args, kwargs, num, w, where)
         bt, u_along = bt[:-1], bt[-1]
         bad = (bt != 0) & ~plan.rev_predicted
@@ -465,7 +483,18 @@ class HessianPlan:
         self.colors, self.order = _coloring.color_symmetric(self.pattern, orders)
         self.ncolors = _count(self.colors)
         self.predicted = _coloring.predicted(self.pattern, self.colors)
+        self._seeds: dict = {}
         self.seconds = time.perf_counter() - start
+
+    def seeds(self, dtype: Any, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """``(S, v)``: one seed per colour and the probe v last, shaped ``(c + 1, *shape)`` (cached)."""
+        key = (np.dtype(dtype), shape)
+        cached = self._seeds.get(key)
+        if cached is None:
+            v = probe(self.pattern.shape[0], dtype)
+            s = np.concatenate([_coloring.seeds(self.colors, dtype), v[None]])
+            cached = self._seeds[key] = (s.reshape((self.ncolors + 1, *shape)), v)
+        return cached
 
 
 class SparseHessian(_Transformed):
@@ -521,8 +550,7 @@ class SparseHessian(_Transformed):
         reads = detection.reads if detection is not None else ()
         if x.size == 0:
             return sp.csr_array((0, 0), dtype=dtype)
-        v = probe(x.size, dtype)
-        s = np.concatenate([_coloring.seeds(plan.colors, dtype), v[None]]).reshape((plan.ncolors + 1, *np.shape(x)))
+        s, v = plan.seeds(dtype, np.shape(x))
         _, b = _push(_gradient_of(self.f, num), args, kwargs, num, s, "hessian")
         b, along_v = b[:, :-1], b[:, -1]
         bad = (b != 0) & ~plan.predicted
