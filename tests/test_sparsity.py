@@ -9,7 +9,7 @@
 5. Preparation is cached per shape/dtype; the attributes; 6. given patterns; 7. stale patterns.
 8. The colourings and decompressions of ``dualarray._coloring`` on seeded random patterns.
 9. Global-pattern semantics (both branches, structural zeros of constants, coefficients never prune).
-10. SciPy end to end: ``least_squares`` and ``solve_ivp(method="BDF")`` with sparse AD Jacobians.
+10. SciPy end to end: ``least_squares`` and ``solve_ivp(method="BDF"/"Radau")`` with sparse AD Jacobians.
 """
 
 from __future__ import annotations
@@ -807,14 +807,16 @@ def test_least_squares_broyden():
     assert isinstance(ad.jac, sp.sparray | sp.spmatrix)
 
 
-def test_solve_ivp_brusselator_bdf():
+@pytest.mark.parametrize("method", ["BDF", "Radau"])
+def test_solve_ivp_brusselator(method):
     n = 6
     y0 = brusselator_y0(n)
     jac = Counted(da.jacobian(brusselator, argnums=1, sparsity="auto"))
-    kw = dict(method="BDF", rtol=1e-8, atol=1e-10)
+    kw = dict(method=method, rtol=1e-8, atol=1e-10)
     ad = solve_ivp(brusselator, (0.0, 0.5), y0, jac=jac, **kw)
     fd = solve_ivp(brusselator, (0.0, 0.5), y0, jac_sparsity=brusselator_pattern(n), **kw)
     assert ad.success and fd.success
     assert ad.njev == jac.calls and jac.calls > 0
+    assert len(jac.f.cache) == 1  # t changes every call: prepared once
     _assert_pattern(jac.f.sparsity, brusselator_pattern(n))
     np.testing.assert_allclose(ad.y[:, -1], fd.y[:, -1], rtol=1e-5, atol=1e-7 * np.abs(fd.y[:, -1]).max())
