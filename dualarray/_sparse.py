@@ -121,14 +121,15 @@ def _given(sparsity: Any, m: int, n: int, where: str) -> sp.csr_array:
 
 def _key(args: Sequence[Any], kwargs: dict, num: int) -> tuple:
     """What the pattern is prepared for: every argument's shape and dtype, argnums; ints, bools and
-    strings by value (they may choose shapes or branches), floats by type (``solve_ivp``'s t changes
-    every call: the pattern holds for every value, and each evaluation checks it)."""
+    strings by value (they may choose shapes or branches), floats by kind (``solve_ivp``'s t changes
+    every call, as a Python float or a NumPy scalar: the pattern holds for every value, and each
+    evaluation checks it)."""
 
     def one(a: Any) -> Any:
+        if isinstance(a, float | complex | np.floating | np.complexfloating):
+            return ("scalar", "complex" if isinstance(a, complex | np.complexfloating) else "float")  # float, f64
         if hasattr(a, "shape") and hasattr(a, "dtype"):
             return ("array", tuple(a.shape), str(a.dtype))
-        if isinstance(a, float | complex):
-            return ("scalar", type(a).__name__)
         if isinstance(a, bool | int | str | None):
             return ("scalar", type(a).__name__, a)
         if isinstance(a, tuple | list):
