@@ -353,6 +353,16 @@ def _stack_rows(pieces: list, m: int, n: int) -> sp.csr_array:
 
 
 # --------------------------------------------------------------------------------- the callables
+def _real_input(args: Sequence[Any], kwargs: dict, num: int, where: str, error: type) -> tuple[list, tuple]:
+    """The arguments with ``args[num]`` made an inexact array, and the key they are prepared for."""
+    args = list(args)
+    args[num] = _prepare(args[num], where)
+    if np.issubdtype(args[num].dtype, np.complexfloating):
+        raise error(f"{where}: sparsity= with a complex input is not supported; differentiate "
+                    "lambda w: f(w[0] + 1j * w[1]) at np.stack([z.real, z.imag])")
+    return args, _key(args, kwargs, num)
+
+
 class _Prepared:
     def __init__(self, detection: Detection | None, plan: Any, in_shape: tuple, out_shape: tuple):
         self.detection = detection
@@ -393,17 +403,10 @@ class SparseJacobian(_Transformed):
 
     def prepare(self, *args: Any, **kwargs: Any) -> _Prepared:
         num = self._num(len(args))
-        args = list(args)
-        args[num] = _prepare(args[num], "jacobian")
-        key = _key(args, kwargs, num)
+        args, key = _real_input(args, kwargs, num, "jacobian", NotImplementedError)
         prepared = self.cache.get(key)
         if prepared is None:
             x = args[num]
-            if np.issubdtype(x.dtype, np.complexfloating):
-                raise NotImplementedError(
-                    "jacobian: sparsity= with a complex input is not supported; differentiate "
-                    "lambda w: f(w[0] + 1j * w[1]) at np.stack([z.real, z.imag])"
-                )
             detection = detect(self.f, args, kwargs, num, "jacobian") if self.given is None else None
             if detection is not None:
                 pattern, out_shape = detection.pattern, detection.out_shape
@@ -522,15 +525,10 @@ class SparseHessian(_Transformed):
         if many or len(nums) != 1:
             raise ValueError("hessian: argnums must be one int (one differentiated argument)")
         num = nums[0]
-        args = list(args)
-        args[num] = _prepare(args[num], "hessian")
-        key = _key(args, kwargs, num)
+        args, key = _real_input(args, kwargs, num, "hessian", TypeError)  # TypeError, as the dense hessian
         entry = self.cache.get(key)
         if entry is None:
             x = args[num]
-            if np.issubdtype(x.dtype, np.complexfloating):
-                raise TypeError("hessian: sparsity= with a complex input is not supported; differentiate "
-                                "lambda w: f(w[0] + 1j * w[1]) at np.stack([z.real, z.imag])")
             if self.given is None:
                 detection = detect(_gradient_of(self.f, num), args, kwargs, num, "hessian")
                 pattern = detection.pattern

@@ -11,16 +11,7 @@ import dualarray as da
 from benchmarks.sparse_problems import bratu, broyden, broyden_pattern, rosenbrock
 from dualarray import optimize
 
-
-class Counted:
-    """A callable that counts its calls (Jacobian evaluations as SciPy makes them)."""
-
-    def __init__(self, f):
-        self.f, self.calls = f, 0
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        return self.f(*args, **kwargs)
+from .test_scipy import Counted
 
 
 def test_least_squares_with_a_detected_pattern_matches_scipys_sparse_differences():

@@ -41,6 +41,7 @@ from benchmarks.sparse_problems import (
 from dualarray import NotLinearError, SparsityWarning, _coloring
 
 from .cases import ALL, Case
+from .test_scipy import Counted
 
 
 def _dense(p) -> np.ndarray:
@@ -782,16 +783,6 @@ def test_zero_coefficient_values():
 
 
 # ====================================================================== 10. SciPy end to end
-class Counted:
-    def __init__(self, f):
-        self.f = f
-        self.calls = 0
-
-    def __call__(self, *args, **kwargs):
-        self.calls += 1
-        return self.f(*args, **kwargs)
-
-
 def test_least_squares_broyden():
     n = 100
     x0 = -np.ones(n)
