@@ -25,7 +25,7 @@ With 16 MiB a 1000-input Jacobian runs in one pass and a 2000-input one in two c
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 _CORE_FILE = os.path.join(_PACKAGE_DIR, "_core.py")
-_CONVERSIONS = {"__float__", "__int__", "__complex__", "__index__", "__array__", "item", "tolist"}
+_CONVERSIONS = {"__float__", "__int__", "__complex__", "__index__", "__array__", "item", "tolist", "_lossless_value"}
 
 
 class DerivativeLostError(TypeError):

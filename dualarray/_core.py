@@ -8,6 +8,7 @@ into the rule tables of :mod:`dualarray._registry`. Everything that would drop a
 from __future__ import annotations
 
 import itertools
+import operator
 import sys
 import weakref
 from typing import Any
@@ -562,17 +563,34 @@ class DualArray(NDArrayOperatorsMixin):
             f"or use {what}(x.value) if you only need the value."
         )
 
+    def _lossless_value(self, what: str) -> Any:
+        """The value, for a conversion that drops nothing: an integer or bool dtype (no derivative), or a
+        tangent that is zero (symbolic, or all zeros in every direction). Anything else raises.
+
+        The array API standard requires ``float()``/``int()``/``complex()``/``operator.index()`` of 0-d
+        arrays, and SciPy's array-API code uses them for control flow; a traced (reverse-mode) tangent
+        cannot be inspected, so it counts as nonzero. Nested values convert only if they are lossless too.
+        """
+        if np.dtype(self.dtype).kind in "biu":
+            return self.value
+        t = self._tangent
+        if t is None or (isinstance(t, np.ndarray) and not t.any()):
+            return self.value
+        raise self._scalar_refused(what)
+
     def __float__(self) -> float:
-        raise self._scalar_refused("float")
+        return float(self._lossless_value("float"))
 
     def __int__(self) -> int:
-        raise self._scalar_refused("int")
+        return int(self._lossless_value("int"))
 
     def __complex__(self) -> complex:
-        raise self._scalar_refused("complex")
+        return complex(self._lossless_value("complex"))
 
     def __index__(self) -> int:
-        raise self._scalar_refused("operator.index")
+        if np.dtype(self.dtype).kind not in "biu":
+            raise TypeError(f"only integer arrays can be used as an index; this DualArray is {self.dtype}")
+        return operator.index(self.value)
 
     def item(self, *args: Any) -> Any:
         raise TypeError(
