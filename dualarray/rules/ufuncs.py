@@ -458,6 +458,10 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
     elif ufunc in ZERO_DERIVATIVE:
         t = None
     elif ufunc in UFUNC_JVPS:
+        if ufunc is np.vecdot and out is None and kwargs.keys() - {"dtype"} == {"axis"}:
+            # axis=a is axes=[(a,), (a,), ()]: each operand's own axis a, moved to the end
+            a = kwargs.pop("axis")
+            return np.vecdot(*(np.moveaxis(x, a, -1) for x in inputs), **kwargs)
         if ufunc in _GUFUNCS and kwargs.keys() - {"dtype", "casting", "order", "subok"}:
             raise NotImplementedError(
                 f"{qualified_name(ufunc)} with {sorted(kwargs)} is not supported for DualArrays; "

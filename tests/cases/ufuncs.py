@@ -106,6 +106,8 @@ CASES = [
     Case("matmul_vm", np.matmul, ("real", "real"), [((4,), (4, 2)), ((3,), (2, 3, 4)), ((4,), (4,))], C),
     Case("matmul_mv", np.matmul, ("real", "real"), [((3, 4), (4,)), ((2, 3, 4), (4,))], C),
     Case("vecdot", np.vecdot, ("real", "real"), [((3,), (3,)), ((2, 3), (3,)), ((4, 1, 3), (2, 3))], C),
+    Case("vecdot_axis", lambda a, b: np.vecdot(a, b, axis=0), ("real", "real"), [((3, 2), (3, 1)), ((4,), (4,))],
+         C),
     Case("matvec", np.matvec, ("real", "real"), [((3, 4), (4,)), ((2, 3, 4), (4,)), ((3, 4), (2, 4))], C),
     Case("vecmat", np.vecmat, ("real", "real"), [((3,), (3, 4)), ((2, 3), (3, 4)), ((3,), (2, 3, 4))], C),
     Case("matmul_operator", lambda a, b: a @ b, ("real", "real"), [((3, 4), (4, 2))]),
