@@ -504,7 +504,7 @@ class DualArray(NDArrayOperatorsMixin):
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> DualArray:
-        _check_index(index)
+        index = _plain_index(index)
         value = self.value[index]
         if _is_basic(index):
             # basic indexing of an ndarray gives a view whenever it gives an array (else a NumPy scalar)
@@ -519,7 +519,7 @@ class DualArray(NDArrayOperatorsMixin):
         return DualArray._new(value, dirs.getitem(self._tangent, index), self._ndir, self._batched, self.tag)
 
     def __setitem__(self, index: Any, item: Any) -> None:
-        _check_index(index)
+        index = _plain_index(index)
         if isinstance(item, DualArray) and item.tag > self.tag:
             raise TypeError(
                 f"cannot write a DualArray with tag {item.tag} into one with the older tag {self.tag}: "
@@ -552,6 +552,10 @@ class DualArray(NDArrayOperatorsMixin):
         deferral = sparse_deferral(self, sys._getframe(1))
         if deferral is not None:
             return deferral
+        if np.dtype(self.dtype).kind in "biu" and isinstance(self.value, np.ndarray | np.generic):
+            # integers and booleans carry no derivative: indices, masks, counts convert losslessly
+            return np.asarray(self.value, dtype=dtype, copy=copy) if copy is not None else np.asarray(self.value,
+                                                                                                        dtype=dtype)
         raise TypeError(
             "a DualArray was converted to a plain ndarray (np.asarray, np.array, or writing it into a "
             "plain array), which would drop its derivative. " + _ASARRAY_ADVICE
@@ -793,11 +797,16 @@ def _is_basic(index: Any) -> bool:
     return True
 
 
-def _check_index(index: Any) -> None:
-    items = index if isinstance(index, tuple) else (index,)
-    for i in items:
-        if isinstance(i, DualArray):
-            raise TypeError("a DualArray cannot be used as an index; index with x.value (indices are constant)")
+def _plain_index(index: Any) -> Any:
+    """``index`` with integer and bool DualArrays replaced by their values (they carry no derivative)."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index) if any(isinstance(i, DualArray) for i in index) else index
+    if not isinstance(index, DualArray):
+        return index
+    if np.dtype(index.dtype).kind in "biu":
+        return strip_all(index)
+    raise TypeError(f"a DualArray of dtype {index.dtype} cannot be used as an index (only integers and "
+                    "booleans can, and they carry no derivative)")
 
 
 class Frame:

@@ -108,9 +108,14 @@ def test_no_derivative_argument_raises_and_constant_is_exact():
         PARTIALS.pop(ufunc)
 
 
-def test_dual_as_index_refuses(d):
-    with pytest.raises(TypeError, match="index with x.value"):
-        d[DualArray(np.array([0]), 0.0)]
+def test_dual_as_index_integers_and_booleans_only(d):
+    # integer and bool DualArrays carry no derivative: they index like their values
+    np.testing.assert_array_equal(d[DualArray(np.array([0]), 0.0)].value, d.value[[0]])
+    mask = DualArray(np.ones(d.shape[0], dtype=bool))
+    np.testing.assert_array_equal(d[mask].value, d.value)
+    np.testing.assert_array_equal(np.arange(3.0)[DualArray(np.array([2, 0]))], [2.0, 0.0])  # plain arrays too
+    with pytest.raises(TypeError, match="only integers and booleans"):
+        d[DualArray(np.array([0.0]))]
 
 
 def test_dual_initial_in_a_reduction_refuses_with_the_fix(d):
