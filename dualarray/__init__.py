@@ -25,6 +25,7 @@ from ._registry import (
     singular,
 )
 from ._sparse import SparseHessian, SparseJacobian, hessian_sparsity, jacobian_sparsity
+from .array_api import scipy_array_api
 from .plotting import plot
 from .transforms import (
     derivative,
@@ -56,6 +57,7 @@ __all__ = [
     "jacobian_sparsity",
     "jvp",
     "linearize",
+    "scipy_array_api",
     "NotLinearError",
     "SparseHessian",
     "SparseJacobian",

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import DualArray
+from ._core import CONSTANT_TAG, DualArray
 
 CHUNK_BYTES = 1 << 24
 """Default memory bound (bytes) for one chunk's tangent array: ``k * max(n_in, n_out) * itemsize``.
@@ -61,6 +61,8 @@ def _inexact(dtype: Any) -> np.dtype:
 
 def _prepare(x: Any, where: str) -> Any:
     """The differentiated input as an array of inexact dtype (integers and bools promote to float64)."""
+    if isinstance(x, DualArray) and x.tag == CONSTANT_TAG:
+        x = x.value  # an array-API constant (xp.asarray(...)) is its plain value
     if isinstance(x, DualArray):
         return x if np.issubdtype(x.dtype, np.inexact) else x.astype(np.float64)
     x = np.asarray(x)
@@ -151,6 +153,8 @@ def _unpack(y: Any, tag: int, where: str) -> tuple[Any, Any]:
     enclosing transform: nothing outer is stripped). An output of an older tag, a plain array or a number
     does not depend on the seeded input: it is its own value, with a zero tangent.
     """
+    if isinstance(y, DualArray) and y.tag == CONSTANT_TAG:
+        y = y.value  # an array-API constant: its value, no derivative
     if isinstance(y, DualArray):
         if y.tag == tag:
             return y.value, (None if y._tangent is None else y.tangent)

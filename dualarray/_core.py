@@ -20,6 +20,13 @@ from . import _directions as dirs
 from ._registry import FUNCTIONS, NON_DIFFERENTIABLE, UFUNC_DISPATCH, UNSUPPORTED, qualified_name
 
 DEFAULT_TAG = 0
+CONSTANT_TAG = -1
+"""The tag of constants made by the array-API namespace (``xp.asarray``, ``xp.zeros``, results of
+operations on constants): DualArrays that carry no derivative, are read as their plain values by every
+rule (so they never nest under a fresh tag), and take the tag of a differentiated item written into them."""
+ARRAY_API_MODE = False
+"""Set inside ``dualarray.array_api.scipy_array_api()``: plain results of DualArray operations
+(comparisons, ``isnan``, ``argmax``, ...) come back as constants, so array-API code sees one array type."""
 _tags = itertools.count(1)
 
 REVERSE_TAGS: set[int] = set()
@@ -272,6 +279,18 @@ class DualArray(NDArrayOperatorsMixin):
                 return t
         return self._writable_tangent()
 
+    def _adopt(self, item: DualArray) -> None:
+        """A namespace constant takes ``item``'s tag (its tangent a zero) before ``item`` is written into it."""
+        if self._links and any(r() is not None for r in self._links):
+            raise TypeError(
+                "cannot write a DualArray that carries a derivative into an array-API constant that shares memory "
+                "with another (a view of it, or the array it is a view of): the other would not see the "
+                "derivative. Write into an array without views, or allocate it with xp.zeros_like(x)"
+            )
+        if isinstance(self.value, np.ndarray) and not self.value.flags.writeable:
+            return  # NumPy refuses the write itself
+        self.tag, self._ndir, self._batched, self._tangent = item.tag, item._ndir, item._batched, None
+
     def _share(self, view: DualArray) -> DualArray:
         """Record (weakly) that ``view`` shares memory with this array, for :func:`_lift_storage`."""
         links = self._links
@@ -506,6 +525,9 @@ class DualArray(NDArrayOperatorsMixin):
     def __getitem__(self, index: Any) -> DualArray:
         index = _plain_index(index)
         value = self.value[index]
+        if self.tag == CONSTANT_TAG:
+            view = constant(value if isinstance(value, np.ndarray) else np.asarray(value))
+            return self._share(view) if isinstance(value, np.ndarray) and np.shares_memory(value, self.value) else view
         if _is_basic(index):
             # basic indexing of an ndarray gives a view whenever it gives an array (else a NumPy scalar)
             if isinstance(strip_all(self.value), np.ndarray) and isinstance(strip_all(value), np.ndarray):
@@ -520,6 +542,10 @@ class DualArray(NDArrayOperatorsMixin):
 
     def __setitem__(self, index: Any, item: Any) -> None:
         index = _plain_index(index)
+        if isinstance(item, DualArray) and item.tag == CONSTANT_TAG:
+            item = item.value  # a constant is written as its plain value
+        elif isinstance(item, DualArray) and item.tag > self.tag and self.tag == CONSTANT_TAG:
+            self._adopt(item)
         if isinstance(item, DualArray) and item.tag > self.tag:
             raise TypeError(
                 f"cannot write a DualArray with tag {item.tag} into one with the older tag {self.tag}: "
@@ -566,6 +592,25 @@ class DualArray(NDArrayOperatorsMixin):
             f"{what}(DualArray) would drop the derivative. Keep the computation in NumPy operations, "
             f"or use {what}(x.value) if you only need the value."
         )
+
+    # ------------------------------------------------------------------ the array API standard
+    def __array_namespace__(self, *, api_version: str | None = None) -> Any:
+        """``dualarray.array_api``: the standard's namespace, every function carrying derivatives."""
+        from . import array_api
+
+        if api_version is not None and api_version not in array_api.API_VERSIONS:
+            raise ValueError(f"dualarray.array_api supports the array API versions {array_api.API_VERSIONS}, "
+                             f"not {api_version!r}")
+        return array_api
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def to_device(self, device: Any, /, *, stream: Any = None) -> DualArray:
+        if device != "cpu":
+            raise ValueError(f"DualArrays live on the CPU only, not on {device!r}")
+        return self
 
     def _lossless_value(self, what: str) -> Any:
         """The value, for a conversion that drops nothing: an integer or bool dtype (no derivative), or a
@@ -619,15 +664,32 @@ class DualArray(NDArrayOperatorsMixin):
         for x in inputs:
             if _is_foreign(x):
                 return NotImplemented
-        for x in kwargs.get("out", ()):
+        out = kwargs.get("out", ())
+        for x in out:
             if _is_foreign(x):
                 return NotImplemented
-        return UFUNC_DISPATCH[method](ufunc, inputs, kwargs)
+        if _constants_only((*inputs, *out)):
+            result = getattr(ufunc, method)(*strip(inputs), **strip(kwargs))
+            return kwargs["out"][0] if out and ufunc.nout == 1 else (out if out else lift_constants(result))
+        result = UFUNC_DISPATCH[method](ufunc, inputs, kwargs)
+        if ARRAY_API_MODE and type(result) is not DualArray and not out:
+            return lift_constants(result)
+        return result
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         for t in types:
             if not issubclass(t, DualArray | np.ndarray):
                 return NotImplemented
+        if _constants_only(_duals_in((args, kwargs))):
+            result = func(*strip_constants(args), **strip_constants(kwargs))
+            return result if kwargs.get("out") is not None else lift_constants(result)
+        if ARRAY_API_MODE:
+            result = self._dispatch_function(func, args, kwargs)
+            return result if type(result) is DualArray or kwargs.get("out") is not None else lift_constants(result)
+        return self._dispatch_function(func, args, kwargs)
+
+    @staticmethod
+    def _dispatch_function(func: Any, args: Any, kwargs: Any) -> Any:
         impl = FUNCTIONS.get(func)
         if impl is not None:
             if PATTERN_READS is not None:
@@ -754,6 +816,60 @@ def _contains_dual(obj: Any) -> bool:
     return False
 
 
+def constant(value: Any) -> DualArray:
+    """A namespace constant holding ``value`` (see :data:`CONSTANT_TAG`)."""
+    return DualArray._new(value, None, 1, False, CONSTANT_TAG)
+
+
+def lift_constants(result: Any) -> Any:
+    """Plain arrays and NumPy scalars in ``result`` (and its tuples, lists) as namespace constants."""
+    if isinstance(result, DualArray):
+        return result
+    if type(result) is np.ndarray:
+        return constant(result)
+    if isinstance(result, np.generic):
+        return constant(np.asarray(result))
+    if isinstance(result, tuple):
+        items = [lift_constants(r) for r in result]
+        return type(result)(*items) if hasattr(result, "_fields") else tuple(items)
+    if isinstance(result, list):
+        return [lift_constants(r) for r in result]
+    return result
+
+
+def _duals_in(obj: Any) -> list:
+    """The DualArrays in ``obj`` and in its tuples, lists and dict values."""
+    if isinstance(obj, DualArray):
+        return [obj]
+    if isinstance(obj, tuple | list):
+        return [d for o in obj for d in _duals_in(o)]
+    if isinstance(obj, dict):
+        return [d for o in obj.values() for d in _duals_in(o)]
+    return []
+
+
+def _constants_only(objs: Any, empty: bool = False) -> bool:
+    """Are all DualArrays among ``objs`` constants (at least one of them, unless ``empty``)?"""
+    seen = empty
+    for x in objs:
+        if type(x) is DualArray:
+            if x.tag != CONSTANT_TAG:
+                return False
+            seen = True
+    return seen
+
+
+def strip_constants(obj: Any) -> Any:
+    """``obj`` with every constant replaced by its value (other DualArrays kept)."""
+    if isinstance(obj, DualArray):
+        return obj.value if obj.tag == CONSTANT_TAG else obj
+    if isinstance(obj, tuple | list):
+        return type(obj)(strip_constants(o) for o in obj)
+    if isinstance(obj, dict):
+        return {k: strip_constants(v) for k, v in obj.items()}
+    return obj
+
+
 def strip_all(obj: Any) -> Any:
     """The plain value under every level of nesting."""
     while isinstance(obj, DualArray):
@@ -856,7 +972,7 @@ def split(args: Any, sparse_ok: bool = False) -> tuple[Frame | None, list[Any], 
         if isinstance(a, DualArray) and a.tag > tag:
             tag = a.tag
     if tag < 0:
-        return None, list(args), [None] * len(args)
+        return None, [a.value if isinstance(a, DualArray) else a for a in args], [None] * len(args)
     if PATTERN_CONSTANTS is not None:
         for a in args:
             if type(a) is np.ndarray or (hasattr(a, "tocsr") and hasattr(a, "nnz")):
@@ -878,6 +994,9 @@ def split(args: Any, sparse_ok: bool = False) -> tuple[Frame | None, list[Any], 
                         "(give every input of one computation the same number of tangents)"
                     )
                 batched = batched or a._batched
+        elif isinstance(a, DualArray) and a.tag == CONSTANT_TAG:
+            values.append(a.value)
+            tangents.append(None)
         else:
             if type(a) is not np.ndarray and hasattr(a, "nnz") and hasattr(a, "tocsr") and not sparse_ok:
                 raise TypeError(

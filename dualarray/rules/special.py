@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import scipy.special as sc
+import scipy.special as _public
 import scipy.special._ufuncs as _u
 
 from .. import _directions as dirs
@@ -42,6 +42,22 @@ from .._registry import (
     singular,
 )
 
+
+class _Ufuncs:
+    """``scipy.special`` with every ufunc as the ufunc itself.
+
+    Under ``SCIPY_ARRAY_API=1`` (read at SciPy's import) ``scipy.special.gamma`` is a Python wrapper that
+    dispatches on the array namespace and then calls the ufunc; ``__array_ufunc__`` sees the ufunc. The
+    rules are keyed by, and their partials call, the ufuncs, so both settings reach the same table.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        f = getattr(_public, name)
+        inner = getattr(f, "__wrapped__", None)
+        return inner if isinstance(inner, np.ufunc) else f
+
+
+sc = _Ufuncs()
 SQRT_PI = math.sqrt(math.pi)
 
 
@@ -1096,7 +1112,7 @@ def special_ufuncs() -> dict[str, np.ufunc]:
     Aliases (``psi`` is ``digamma``) appear under each public name.
     """
     return {
-        name: obj for name in dir(sc)
+        name: obj for name in dir(_public)
         if not name.startswith("_") and isinstance(obj := getattr(sc, name), np.ufunc)
     }
 
