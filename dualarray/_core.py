@@ -578,8 +578,9 @@ class DualArray(NDArrayOperatorsMixin):
         deferral = sparse_deferral(self, sys._getframe(1))
         if deferral is not None:
             return deferral
-        if np.dtype(self.dtype).kind in "biu" and isinstance(self.value, np.ndarray | np.generic):
-            # integers and booleans carry no derivative: indices, masks, counts convert losslessly
+        if self.tag == CONSTANT_TAG or (np.dtype(self.dtype).kind in "biu"
+                                        and isinstance(self.value, np.ndarray | np.generic)):
+            # constants and integers/booleans carry no derivative: they convert losslessly
             return np.asarray(self.value, dtype=dtype, copy=copy) if copy is not None else np.asarray(self.value,
                                                                                                         dtype=dtype)
         raise TypeError(

@@ -20,12 +20,13 @@ thread-safe), and makes plain results of DualArray operations constants there.
 >>> import dualarray as da
 >>> with da.scipy_array_api():
 ...     g = da.gradient(scipy.special.logsumexp)(np.array([0.0, 1.0, 2.0]))
->>> bool(np.allclose(g, np.exp([0.0, 1.0, 2.0]) / np.exp([0.0, 1.0, 2.0]).sum()))
+>>> print(np.allclose(g, np.exp([0.0, 1.0, 2.0]) / np.exp([0.0, 1.0, 2.0]).sum()))
 True
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import functools
 import types
@@ -74,12 +75,13 @@ def _lifted(func: Callable[..., Any], name: str) -> Callable[..., Any]:
 
     call.__name__ = call.__qualname__ = name
     call.__module__ = __name__
+    call.__doc__ = f"The array API's ``{name}``: NumPy's ``{func.__name__}`` through dualarray's rules."
     return call
 
 
 for _name in ELEMENTWISE + FUNCTIONS + CREATION:
     globals()[_name] = _lifted(getattr(np, _name), _name)
-for _name in DTYPES:
+for _name in DTYPES:  # note: this module's ``bool`` is the dtype (builtins.bool where the builtin is meant)
     globals()[_name] = getattr(np, _name)
 e, inf, nan, pi, newaxis = np.e, np.inf, np.nan, np.pi, None
 
@@ -107,6 +109,10 @@ def _special() -> types.ModuleType:
         f = getattr(ufuncs, name)
         if isinstance(f, np.ufunc) and not name.startswith("_") and hasattr(sc, name):
             setattr(module, name, f)
+    for name in dir(sc):  # under SCIPY_ARRAY_API=1, the functions SciPy wraps: the originals (zeta, sinc, ...)
+        inner = getattr(getattr(sc, name), "__wrapped__", None)
+        if inner is not None and not name.startswith("_") and not hasattr(module, name):
+            setattr(module, name, inner)
     return module
 
 
@@ -178,7 +184,7 @@ def result_type(*arrays_and_dtypes: Any) -> np.dtype:
 
 
 def can_cast(from_: Any, to: Any, /) -> bool:
-    return bool(np.can_cast(_dtype_of(from_), to))
+    return builtins.bool(np.can_cast(_dtype_of(from_), to))
 
 
 def finfo(type: Any, /) -> Any:  # noqa: A002

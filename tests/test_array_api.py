@@ -205,3 +205,12 @@ def test_what_still_refuses_says_where(name):
     with da.scipy_array_api(), pytest.raises(TypeError) as info:
         da.jacobian(REFUSED[name])(RNG.standard_normal(7))
     assert "scipy" in str(info.value) and ("converted" in str(info.value) or "DualArray" in str(info.value))
+
+
+def test_module_docstring_example():
+    import doctest
+
+    import dualarray.array_api
+
+    result = doctest.testmod(dualarray.array_api)
+    assert result.attempted >= 3 and result.failed == 0
