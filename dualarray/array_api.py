@@ -29,6 +29,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import functools
+import os
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -214,18 +215,25 @@ def scipy_array_api() -> Iterator[None]:
     on entry and restored on exit, with no environment variable and nothing changed outside the block.
     It is a process-wide setting while the block runs (not thread-safe), and plain NumPy calls to SciPy
     inside the block get SciPy's stricter array-API input validation (no np.matrix, masked or object
-    arrays). With ``SCIPY_ARRAY_API=1`` set before SciPy's import, SciPy is on that path everywhere.
+    arrays). The environment variable ``SCIPY_ARRAY_API`` is set to ``"1"`` for the block as well (and
+    restored): scikit-learn's ``config_context(array_api_dispatch=True)`` checks it. With
+    ``SCIPY_ARRAY_API=1`` set before SciPy's import, SciPy is on that path everywhere.
     """
     from scipy._lib import _array_api_override as override
 
-    before, mode = override.SCIPY_ARRAY_API, _core.ARRAY_API_MODE
+    before, mode, env = override.SCIPY_ARRAY_API, _core.ARRAY_API_MODE, os.environ.get("SCIPY_ARRAY_API")
     override.SCIPY_ARRAY_API = True
     _core.ARRAY_API_MODE = True
+    os.environ["SCIPY_ARRAY_API"] = "1"  # scikit-learn's config_context(array_api_dispatch=True) checks it
     try:
         yield
     finally:
         override.SCIPY_ARRAY_API = before
         _core.ARRAY_API_MODE = mode
+        if env is None:
+            os.environ.pop("SCIPY_ARRAY_API", None)
+        else:
+            os.environ["SCIPY_ARRAY_API"] = env
 
 
 del _name
