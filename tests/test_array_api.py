@@ -214,3 +214,20 @@ def test_module_docstring_example():
 
     result = doctest.testmod(dualarray.array_api)
     assert result.attempted >= 3 and result.failed == 0
+
+
+def test_what_the_study_found_broken_for_every_user():
+    with np.errstate(divide="ignore"):
+        y = DualArray(np.array([1.0, 2.0]), 1.0) / 0.0  # no ZeroDivisionError: NumPy's inf
+    np.testing.assert_array_equal(y.value, [np.inf, np.inf])
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    q, r = np.linalg.qr(DualArray(singular))  # a zero tangent: NumPy's values
+    np.testing.assert_array_equal(r.value, np.linalg.qr(singular)[1])
+    sign, logdet = np.linalg.slogdet(DualArray(singular))
+    assert sign.value == 0 and logdet.value == -np.inf
+    p = np.linalg.pinv(DualArray(singular, np.ones((2, 2))), rtol=0.5)  # a rank-dropping cut-off
+    np.testing.assert_allclose(p.value, np.linalg.pinv(singular, rtol=0.5))
+    fd = (np.linalg.pinv(singular + 1e-6, rtol=0.5) - np.linalg.pinv(singular - 1e-6, rtol=0.5)) / 2e-6
+    np.testing.assert_allclose(p.tangent, fd, rtol=1e-6, atol=1e-8)
+    v = np.vecdot(DualArray(np.ones((3, 2)), np.ones((3, 2))), np.arange(3.0)[:, None], axis=0)
+    np.testing.assert_array_equal(v.tangent, [3.0, 3.0])
