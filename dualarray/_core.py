@@ -608,6 +608,12 @@ class DualArray(NDArrayOperatorsMixin):
     def device(self) -> str:
         return "cpu"
 
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        raise TypeError(
+            "DualArray does not export DLPack: a DLPack buffer holds values only and cannot carry the tangent, "
+            "so the derivative would be lost. Pass the DualArray itself, or x.value for the values alone"
+        )
+
     def to_device(self, device: Any, /, *, stream: Any = None) -> DualArray:
         if device != "cpu":
             raise ValueError(f"DualArrays live on the CPU only, not on {device!r}")

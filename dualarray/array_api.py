@@ -8,8 +8,8 @@ comparison) is a *constant*: a DualArray with no derivative that every rule read
 and that takes the tag of a differentiated item written into it (``buf = xp.zeros(n); buf[0] = x[0]``).
 
 Extensions: ``linalg`` and ``fft``; ``special`` holds scipy.special's ufuncs (SciPy looks there
-before falling back to ``np.asarray``). ``__dlpack__`` is deliberately absent: a DLPack buffer cannot
-carry a tangent. The device is ``"cpu"``.
+before falling back to ``np.asarray``). DLPack is deliberately not exported: ``x.__dlpack__()`` raises,
+since a DLPack buffer cannot carry a tangent. The device is ``"cpu"``.
 
 SciPy takes its array-API path only when ``scipy._lib._array_api_override.SCIPY_ARRAY_API`` is set
 (from the environment variable ``SCIPY_ARRAY_API=1`` at SciPy's import); :func:`scipy_array_api`

@@ -36,6 +36,8 @@ def test_namespace_and_device():
     assert callable(xp.linalg.solve) and callable(xp.fft.rfft)
     with pytest.raises(TypeError, match="DLPack"):
         xp.from_dlpack(x)
+    with pytest.raises(TypeError, match="cannot carry the tangent"):
+        np.from_dlpack(x)
 
 
 def test_constants_are_read_as_plain_values():
