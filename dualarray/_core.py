@@ -687,7 +687,7 @@ class DualArray(NDArrayOperatorsMixin):
         for t in types:
             if not issubclass(t, DualArray | np.ndarray):
                 return NotImplemented
-        if _constants_only(_duals_in((args, kwargs))):
+        if _constants_only_in(args, kwargs):
             result = func(*strip_constants(args), **strip_constants(kwargs))
             return result if kwargs.get("out") is not None else lift_constants(result)
         if ARRAY_API_MODE:
@@ -864,6 +864,14 @@ def _constants_only(objs: Any, empty: bool = False) -> bool:
                 return False
             seen = True
     return seen
+
+
+def _constants_only_in(args: tuple, kwargs: dict) -> bool:
+    """:func:`_constants_only` over every DualArray in a call (a differentiated one up front ends it early)."""
+    for a in args:
+        if type(a) is DualArray and a.tag != CONSTANT_TAG:
+            return False
+    return _constants_only(_duals_in((args, kwargs)))
 
 
 def strip_constants(obj: Any) -> Any:
