@@ -23,6 +23,12 @@ import numpy as np
 import pytest
 
 from dualarray import DualArray, new_tag
+from dualarray import array_api as xp
+
+try:
+    from scipy._lib._array_api_override import SCIPY_ARRAY_API as _SCIPY_ARRAY_API
+except ImportError:  # no SciPy
+    _SCIPY_ARRAY_API = False
 
 from .cases import ALL, Case
 
@@ -85,9 +91,15 @@ def _directions(case, arrays, rng, k=None):
 
 def _duals(case, arrays, directions, batched=False):
     return [
-        DualArray(x, v, batched=batched) if i in case.diff_args else x
+        DualArray(x, v, batched=batched) if i in case.diff_args else _constant(x)
         for i, (x, v) in enumerate(zip(arrays, directions, strict=True))
     ]
+
+
+def _constant(x):
+    """A non-differentiated argument: as it is, or, on SciPy's array-API path (SCIPY_ARRAY_API=1 at its
+    import), an array-API constant: SciPy refuses to mix NumPy arrays with DualArrays there."""
+    return xp.asarray(x) if _SCIPY_ARRAY_API and isinstance(x, np.ndarray) else x
 
 
 def _is_float32(dtype):
@@ -143,7 +155,7 @@ def _check_order2(case: Case, arrays, v, rng):
     w = _directions(case, arrays, rng)
     inner, outer = new_tag(), new_tag()
     nested = [
-        DualArray(DualArray(x, w[i], tag=inner), v[i], tag=outer) if i in case.diff_args else x
+        DualArray(DualArray(x, w[i], tag=inner), v[i], tag=outer) if i in case.diff_args else _constant(x)
         for i, x in enumerate(arrays)
     ]
     results = _outputs(case.func(*nested))
