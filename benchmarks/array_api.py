@@ -22,7 +22,7 @@ def per_call(fn, number: int = 20000, repeat: int = 7) -> float:
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
 
 
-def interleaved(first, second, number: int = 20000, repeat: int = 9) -> tuple[float, float]:
+def interleaved(first, second, number: int = 5000, repeat: int = 31) -> tuple[float, float]:
     """Minimum per-call times of two calls timed in alternation (machine noise hits both alike)."""
     a, b = [], []
     for _ in range(repeat):
