@@ -138,12 +138,39 @@ def _call(f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], wh
             fr for fr in frames if not fr.filename.startswith((_PACKAGE_DIR, _NUMPY_DIR))
         ]
         place = f" at {user[-1].filename}:{user[-1].lineno} (`{user[-1].line}`)" if user else ""
+        ours = _counterpart_in(frames)
+        if ours is not None:
+            raise DerivativeLostError(
+                f"{where}: {ours.removeprefix('dualarray.')} converts its input with np.asarray{place}, which cannot "
+                f"carry the derivative: use {ours} (same arguments, SciPy's values, with derivatives)"
+                f".\nOriginal error: {e}"
+            ) from e
         raise DerivativeLostError(
             f"{where}: the function being differentiated converted its input to a plain number or array"
             f"{place}. float(), int(), math.* functions, .item() and np.asarray() cannot carry the "
             "derivative: use NumPy operations on the array instead (np.exp rather than math.exp, "
             f"np.where rather than `if x > 0`).\nOriginal error: {e}"
         ) from e
+
+
+def _counterpart_in(frames: Any) -> str | None:
+    """``dualarray.scipy.linalg.expm`` when a SciPy function with a counterpart is among ``frames``."""
+    import sys
+
+    if "dualarray.scipy" not in sys.modules:
+        import importlib.util
+
+        if importlib.util.find_spec("scipy") is None:
+            return None
+        import dualarray.scipy.linalg  # noqa: F401  (registers the counterparts)
+    from .scipy import counterpart_name
+
+    for fr in frames:
+        if "/scipy/" in fr.filename:
+            name = counterpart_name(fr.filename, fr.name)
+            if name is not None:
+                return name
+    return None
 
 
 def _unpack(y: Any, tag: int, where: str) -> tuple[Any, Any]:

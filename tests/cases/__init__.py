@@ -121,7 +121,7 @@ def families():
     import importlib
 
     found = []
-    for name in ("ufuncs", "shape", "reductions", "linalg", "fft", "polynomial", "special"):
+    for name in ("ufuncs", "shape", "reductions", "linalg", "fft", "polynomial", "special", "scipy_linalg"):
         try:
             found.append(importlib.import_module(f"{__name__}.{name}"))
         except ModuleNotFoundError as err:

@@ -1,0 +1,296 @@
+"""``scipy.linalg`` with derivatives: ``from dualarray.scipy import linalg``.
+
+Values are SciPy's. Derivatives reuse the numpy.linalg rules where the mathematics is the same
+(``inv``, ``det``, ``solve``, ``cholesky``, ``eigh``, ``svd``, ``qr``, ``pinv``, ``norm``), with the
+triangle SciPy reads for symmetric/Hermitian/positive definite input and SciPy's eigen-/singular
+vector gauge; structured constructors (``toeplitz``, ``circulant``, ``block_diag``) are gathers.
+``expm`` differentiates the scaling-and-squaring Padé approximant (what ``expm_frechet`` computes, Al-Mohy
+& Higham 2009); ``expm_frechet`` is the top-right block of ``expm([[A, E], [0, A]])``.
+Matrix equations use one implicit-function step around SciPy's solution ``X``:
+
+    F(X, p) = 0   ⇒   Ẋ = -K⁻¹ ∂F/∂p·ṗ,   K = ∂F/∂X (a Kronecker matrix of the values)
+    sqrtm:        F = X² - A                          K = X ⊗ I + I ⊗ Xᵀ
+    sylvester:    F = AX + XB - Q                     K = A ⊗ I + I ⊗ Bᵀ
+    lyapunov:     F = AX + XAᴴ - Q,  AXAᴴ - X + Q     (row-major vec)
+
+so reverse mode records them (K is a constant there) and nesting gives exact second derivatives.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import scipy.linalg as _sl
+
+from . import COUNTERPARTS, counterpart
+
+__all__ = [
+    "block_diag", "cho_factor", "cho_solve", "cholesky", "circulant", "det", "eigh", "eigvalsh", "expm",
+    "expm_frechet", "inv", "norm", "pinv", "qr", "solve", "solve_continuous_lyapunov", "solve_discrete_lyapunov",
+    "solve_sylvester", "solve_triangular", "sqrtm", "svd", "toeplitz",
+]
+
+_SYMMETRIC = {"sym", "her", "pos", "symmetric", "hermitian", "positive definite"}
+
+
+def _plain(x: Any) -> np.ndarray:
+    from .._core import strip_all
+
+    return np.asarray(strip_all(x))
+
+
+def _mH(x: Any) -> Any:
+    return np.conj(np.swapaxes(x, -1, -2))
+
+
+def _from_triangle(a: Any, lower: bool) -> Any:
+    """The Hermitian matrix LAPACK sees when it reads only one triangle of ``a`` (and the real diagonal)."""
+    part = np.tril(a, -1) if lower else np.triu(a, 1)
+    return part + _mH(part) + np.real(a) * np.eye(a.shape[-1])
+
+
+def _phases(ours: Any, theirs: Any) -> np.ndarray:
+    """Unit factors d with ``ours * d ≈ theirs`` column by column (the eigen/singular vector gauge)."""
+    inner = np.sum(np.conj(_plain(ours)) * _plain(theirs), axis=-2)
+    size = np.abs(inner)
+    return np.where(size > 0, inner / np.where(size > 0, size, 1), 1)
+
+
+# ----------------------------------------------------------------------------- the numpy.linalg reuses
+@counterpart(_sl.inv, "linalg")
+def inv(a, *, value=None, assume_a=None, lower=False, **_):
+    return np.linalg.inv(_from_triangle(a, lower) if assume_a in _SYMMETRIC else a)
+
+
+@counterpart(_sl.det, "linalg")
+def det(a, *, value=None, **_):
+    return np.linalg.det(a)
+
+
+@counterpart(_sl.solve, "linalg")
+def solve(a, b, *, value=None, lower=False, assume_a=None, transposed=False, **_):
+    """``assume_a`` sym/her/pos read one triangle (``lower``); triangular kinds read theirs."""
+    if assume_a in _SYMMETRIC:
+        a = _from_triangle(a, lower)
+    elif assume_a in ("lower triangular", "upper triangular"):
+        a = np.tril(a) if assume_a.startswith("lower") else np.triu(a)
+    if transposed:
+        a = np.swapaxes(a, -1, -2)
+    return np.linalg.solve(a, b)
+
+
+@counterpart(_sl.solve_triangular, "linalg")
+def solve_triangular(a, b, *, value=None, trans=0, lower=False, unit_diagonal=False, **_):
+    t = np.tril(a) if lower else np.triu(a)
+    if unit_diagonal:
+        eye = np.eye(a.shape[-1], dtype=bool)
+        t = np.where(eye, 1, t)
+    if trans in (1, "T"):
+        t = np.swapaxes(t, -1, -2)
+    elif trans in (2, "C"):
+        t = _mH(t)
+    return np.linalg.solve(t, b)
+
+
+@counterpart(_sl.cholesky, "linalg")
+def cholesky(a, *, value=None, lower=False, **_):
+    factor = np.linalg.cholesky(_from_triangle(a, lower))
+    return factor if lower else _mH(factor)
+
+
+@counterpart(_sl.cho_factor, "linalg")
+def cho_factor(a, *, value=None, lower=False, **_):
+    """``(c, lower)``: the factor in one triangle, ``a``'s own entries in the other (as SciPy leaves them)."""
+    factor = np.linalg.cholesky(_from_triangle(a, lower))
+    c = np.tril(factor) + np.triu(a, 1) if lower else np.triu(_mH(factor)) + np.tril(a, -1)
+    return c, lower
+
+
+def cho_solve(c_and_lower, b, **kwargs):
+    """``scipy.linalg.cho_solve`` with derivatives (in ``c`` and ``b``)."""
+    c, lower = c_and_lower
+    return _cho_solve(c, b, lower, **kwargs)
+
+
+@counterpart(lambda c, b, lower, **kwargs: _sl.cho_solve((c, lower), b, **kwargs), "linalg", registered=False)
+def _cho_solve(c, b, lower, *, value=None, **_):
+    factor = np.tril(c) if lower else np.triu(c)
+    return np.linalg.solve(factor @ _mH(factor) if lower else _mH(factor) @ factor, b)
+
+
+@counterpart(_sl.eigh, "linalg")
+def eigh(a, b=None, *, value=None, lower=True, eigvals_only=False, subset_by_index=None, **kwargs):
+    """Standard problems only (``b=None``); ``subset_by_index`` selects; SciPy's vector gauge is kept."""
+    if b is not None or kwargs.get("subset_by_value") is not None:
+        raise NotImplementedError("dualarray.scipy.linalg.eigh: derivatives of the generalized problem (b=) and of "
+                                  "subset_by_value are not implemented; use subset_by_index")
+    w, v = np.linalg.eigh(_from_triangle(a, lower))
+    if subset_by_index is not None:
+        lo, hi = subset_by_index
+        w, v = w[..., lo:hi + 1], v[..., lo:hi + 1]
+    if eigvals_only:
+        return w
+    return w, v * _phases(v, value[1])[..., None, :]
+
+
+@counterpart(_sl.eigvalsh, "linalg")
+def eigvalsh(a, b=None, *, value=None, lower=True, subset_by_index=None, **kwargs):
+    if b is not None or kwargs.get("subset_by_value") is not None:
+        raise NotImplementedError("dualarray.scipy.linalg.eigvalsh: derivatives of the generalized problem (b=) and "
+                                  "of subset_by_value are not implemented; use subset_by_index")
+    w = np.linalg.eigvalsh(_from_triangle(a, lower))
+    return w if subset_by_index is None else w[..., subset_by_index[0]:subset_by_index[1] + 1]
+
+
+@counterpart(_sl.svd, "linalg")
+def svd(a, *, value=None, full_matrices=True, compute_uv=True, **_):
+    """SciPy's singular vector gauge is kept (phases of U's columns, the conjugates on Vh's rows)."""
+    if not compute_uv:
+        return np.linalg.svd(a, compute_uv=False)
+    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+    d = _phases(u, value[0])
+    e = _phases(_mH(vh), _mH(value[2]))
+    return u * d[..., None, :], s, vh * np.conj(e)[..., :, None]
+
+
+@counterpart(_sl.qr, "linalg")
+def qr(a, *, value=None, mode="full", pivoting=False, **_):
+    if pivoting or mode == "raw":
+        raise NotImplementedError("dualarray.scipy.linalg.qr: derivatives with pivoting=True or mode='raw' are not "
+                                  "implemented")
+    if mode == "r":
+        r = np.linalg.qr(a, mode="r")
+        return (r * np.sign(_plain(np.diagonal(value[0], axis1=-2, axis2=-1)) * _plain(np.diagonal(r, axis1=-2,
+                                                                                               axis2=-1)))[..., None],)
+    q, r = np.linalg.qr(a, mode="complete" if mode == "full" else "reduced")
+    d = _phases(q, value[0])
+    return q * d[..., None, :], r * np.conj(d)[..., :r.shape[-2], None]
+
+
+@counterpart(_sl.pinv, "linalg")
+def pinv(a, *, value=None, atol=None, rtol=None, return_rank=False, **_):
+    s = np.linalg.svd(_plain(a), compute_uv=False)
+    top = s.max(initial=0.0)
+    atol = 0.0 if atol is None else atol
+    rtol = max(_plain(a).shape[-2:]) * np.finfo(_plain(a).dtype).eps if rtol is None else rtol
+    cutoff = atol + rtol * top
+    result = np.linalg.pinv(a, rtol=cutoff / top if top > 0 else 0.0)
+    return (result, value[1]) if return_rank else result
+
+
+@counterpart(_sl.norm, "linalg")
+def norm(a, ord=None, axis=None, keepdims=False, *, value=None, **_):
+    return np.linalg.norm(a, ord=ord, axis=axis, keepdims=keepdims)
+
+
+COUNTERPARTS[_sl.cho_solve] = cho_solve
+cho_solve.__module__ = "dualarray.scipy.linalg"
+
+
+# --------------------------------------------------------------------------------- structured matrices
+@counterpart(_sl.toeplitz, "linalg")
+def toeplitz(c, r=None, **_):
+    c = np.ravel(c)
+    r = np.conj(c) if r is None else np.ravel(r)
+    vals = np.concatenate([c[::-1], r[1:]])
+    i, j = np.indices((c.shape[0], r.shape[0]))
+    return vals[c.shape[0] - 1 - i + j]
+
+
+@counterpart(_sl.circulant, "linalg")
+def circulant(c, **_):
+    c = np.ravel(c)
+    i, j = np.indices((c.shape[0], c.shape[0]))
+    return c[(i - j) % c.shape[0]]
+
+
+@counterpart(_sl.block_diag, "linalg")
+def block_diag(*arrs, **_):
+    blocks = [np.atleast_2d(a) for a in arrs]
+    cols = [b.shape[1] for b in blocks]
+    dtype = np.result_type(*(_plain(b) for b in blocks))
+    rows = []
+    for k, b in enumerate(blocks):
+        left = np.zeros((b.shape[0], sum(cols[:k])), dtype=dtype)
+        right = np.zeros((b.shape[0], sum(cols[k + 1:])), dtype=dtype)
+        rows.append(np.concatenate([left, b, right], axis=1))
+    return np.concatenate(rows, axis=0)
+
+
+# ------------------------------------------------------------------------------------ the exponential
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0, 129060195264000.0,
+           10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0, 40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+_THETA13 = 5.371920351148152
+
+
+def _expm_pade(a: Any) -> Any:
+    """exp(A) by scaling and squaring with the degree-13 Padé approximant (Higham 2005), on any arrays."""
+    n = a.shape[-1]
+    scale = np.max(np.sum(np.abs(_plain(a)), axis=-2), initial=0.0)
+    s = max(0, math.ceil(math.log2(scale / _THETA13))) if scale > 0 else 0
+    a = a / 2.0**s
+    b = _PADE13
+    eye = np.eye(n)
+    a2 = a @ a
+    a4 = a2 @ a2
+    a6 = a4 @ a2
+    u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4 + b[3] * a2 + b[1] * eye)
+    v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 + b[0] * eye
+    r = np.linalg.solve(v - u, v + u)
+    for _ in range(s):
+        r = r @ r
+    return r
+
+
+@counterpart(_sl.expm, "linalg")
+def expm(a, **_):
+    """The derivative of the scaling-and-squaring Padé approximant: the Fréchet derivative L(A, Ȧ)."""
+    return _expm_pade(a)
+
+
+@counterpart(_sl.expm_frechet, "linalg")
+def expm_frechet(a, e, *, compute_expm=True, **_):
+    """``(expm(A), L(A, E))`` from ``expm([[A, E], [0, A]])``: derivatives in A (second order) and E."""
+    n = a.shape[-1]
+    zero = np.zeros((n, n), dtype=np.result_type(_plain(a), _plain(e)))
+    big = _expm_pade(np.concatenate([np.concatenate([a, e], axis=1), np.concatenate([zero, a], axis=1)], axis=0))
+    return (big[:n, :n], big[:n, n:]) if compute_expm else big[:n, n:]
+
+
+# ------------------------------------------------------------------------- matrix equations (implicit)
+def _implicit_step(x0: Any, residual: Any, k: Any) -> Any:
+    """``X0 - K⁻¹ vec(F)``: a DualArray whose tangent is the implicit derivative (row-major vec)."""
+    step = np.linalg.solve(k, np.reshape(residual, (-1,)))
+    return x0 - np.reshape(step, np.shape(x0))
+
+
+@counterpart(_sl.sqrtm, "linalg")
+def sqrtm(a, *, value=None, **_):
+    x = value
+    eye = np.eye(x.shape[-1])
+    return _implicit_step(x, x @ x - a, np.kron(x, eye) + np.kron(eye, np.swapaxes(x, -1, -2)))
+
+
+@counterpart(_sl.solve_sylvester, "linalg")
+def solve_sylvester(a, b, q, *, value, down, **_):
+    x = value
+    k = np.kron(down(a), np.eye(b.shape[-1])) + np.kron(np.eye(a.shape[-1]), np.swapaxes(down(b), -1, -2))
+    return _implicit_step(x, a @ x + x @ b - q, k)
+
+
+@counterpart(_sl.solve_continuous_lyapunov, "linalg")
+def solve_continuous_lyapunov(a, q, *, value, down, **_):
+    x = value
+    n = a.shape[-1]
+    k = np.kron(down(a), np.eye(n)) + np.kron(np.eye(n), np.conj(down(a)))
+    return _implicit_step(x, a @ x + x @ _mH(a) - q, k)
+
+
+@counterpart(_sl.solve_discrete_lyapunov, "linalg")
+def solve_discrete_lyapunov(a, q, *, value, down, **_):
+    x = value
+    n = a.shape[-1]
+    k = np.kron(down(a), np.conj(down(a))) - np.eye(n * n)
+    return _implicit_step(x, a @ x @ _mH(a) - x + q, k)
