@@ -74,8 +74,24 @@ def scipy_special_ufuncs() -> dict[str, np.ufunc]:
         import scipy.special as sc
     except ImportError:  # pragma: no cover
         return {}
-    return {n: getattr(sc, n) for n in sorted(dir(sc)) if not n.startswith("_")
-            and isinstance(getattr(sc, n), np.ufunc)}
+    found = {}
+    for n in sorted(dir(sc)):
+        f = getattr(sc, n)
+        f = getattr(f, "__wrapped__", f)  # SCIPY_ARRAY_API=1 wraps the ufuncs in Python functions
+        if not n.startswith("_") and isinstance(f, np.ufunc):
+            found[n] = f
+    return found
+
+
+def scipy_counterparts() -> list[tuple[str, str, str]]:
+    """SciPy functions with a ``dualarray.scipy`` counterpart (empty when SciPy is missing)."""
+    try:
+        from .scipy import COUNTERPARTS, linalg  # noqa: F401  (importing registers them)
+    except ImportError:  # pragma: no cover
+        return []
+    rows = [(f"{f.__module__.split('._')[0]}.{f.__name__}", "rule", f"use {ours.__module__}.{ours.__name__}")
+            for f, ours in COUNTERPARTS.items()]
+    return sorted(rows)
 
 
 def module_of(func: Any) -> str:
@@ -99,6 +115,9 @@ def sections() -> dict[str, list[tuple[str, str, str]]]:
     special = scipy_special_ufuncs()
     if special:
         result["scipy.special ufuncs"] = table((f"scipy.special.{n}", u) for n, u in special.items())
+    counterparts = scipy_counterparts()
+    if counterparts:
+        result["dualarray.scipy counterparts"] = counterparts
     return result
 
 
