@@ -219,6 +219,8 @@ SCRIPT_ARGS = {
     "physics_forces": ["--steps", "5"],
     "sensitivity": ["--n", "5"],
     "neural_network": ["--hidden", "4", "--samples", "40"],
+    "lagrangian_pendulum": ["--t-end", "0.3"],
+    "ode_sensitivity": [],
 }
 
 
@@ -232,3 +234,17 @@ def test_runs_as_a_script(name, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", [str(path), *SCRIPT_ARGS[name]])
     runpy.run_path(str(path), run_name="__main__")
     assert capsys.readouterr().out.strip()
+
+
+def test_lagrangian_pendulum():
+    r = load("lagrangian_pendulum").main(t_end=1.0, verbose=False)
+    assert r["sol"].success
+    assert r["accel_err"] < 1e-10  # the AD equations of motion are the textbook ones
+    assert r["drift"] < 1e-7
+
+
+def test_ode_sensitivity():
+    r = load("ode_sensitivity").main(verbose=False)
+    assert r["jac_err"] < 1e-6
+    np.testing.assert_allclose(r["fit_ad"].x, r["fit_fd"].x, rtol=1e-5)
+    np.testing.assert_allclose(r["fit_ad"].x, [1.3, 0.6, 0.4], rtol=0.02)
