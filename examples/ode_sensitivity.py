@@ -29,7 +29,7 @@ TOL = dict(rtol=1e-10, atol=1e-12)
 
 
 def kinetics(t, y, k1, k2, k3):
-    a, b, c = y[0], y[1], y[2]
+    a, b = y[0], y[1]
     return np.stack([-k1 * a + k3 * b, k1 * a - (k2 + k3) * b, k2 * b])
 
 
