@@ -14,6 +14,8 @@ from dualarray.scipy import linalg as L
 RNG = np.random.default_rng(14)
 A = RNG.standard_normal((3, 3)) / 3
 S = A @ A.T + np.eye(3)
+BANDED = np.array([[0.0, 0.3, -0.2], [3.0, 2.5, 4.0], [0.1, 0.4, 0.0]])
+HBANDED = np.array([[0.0, 0.3, -0.2], [3.0, 2.5, 4.0]])
 
 
 @pytest.mark.parametrize("name", L.__all__)
@@ -21,7 +23,9 @@ def test_plain_inputs_give_scipys_result(name):
     args = {"solve": (S, np.ones(3)), "solve_triangular": (S, np.ones(3)), "cho_solve": (sl.cho_factor(S), np.ones(3)),
             "toeplitz": (np.arange(3.0),), "circulant": (np.arange(3.0),), "block_diag": (S, A),
             "expm_frechet": (A, S), "solve_sylvester": (S, S, A), "solve_continuous_lyapunov": (-S, A),
-            "solve_discrete_lyapunov": (A, S), "sqrtm": (S,), "pinv": (A,)}.get(name, (S,))
+            "solve_discrete_lyapunov": (A, S), "sqrtm": (S,), "pinv": (A,), "lu_solve": (sl.lu_factor(S), np.ones(3)),
+            "solve_banded": ((1, 1), BANDED, np.ones(3)), "solveh_banded": (HBANDED, np.ones(3)),
+            "funm": (S, np.exp), "solve_continuous_are": (A - 2 * np.eye(3), np.eye(3), S, np.eye(3))}.get(name, (S,))
     ours, theirs = getattr(L, name)(*args), getattr(sl, name)(*args)
     for o, t in zip(ours if isinstance(ours, tuple) else (ours,), theirs if isinstance(theirs, tuple) else (theirs,),
                     strict=True):
@@ -60,7 +64,11 @@ def test_scipy_functions_name_their_counterpart():
 
 
 def test_what_is_not_implemented_says_so():
-    with pytest.raises(NotImplementedError, match="generalized"):
-        L.eigh(DualArray(S, np.ones((3, 3))), S)
+    with pytest.raises(NotImplementedError, match="func's derivative"):
+        L.funm(DualArray(S, np.ones((3, 3))), np.exp)
+    with pytest.raises(NotImplementedError, match="not unique"):
+        L.schur(DualArray(S, np.ones((3, 3))))
+    with pytest.raises(NotImplementedError, match="subset_by_value"):
+        L.eigh(DualArray(S, np.ones((3, 3))), subset_by_value=(0, 1))
     with pytest.raises(NotImplementedError, match="pivoting"):
         L.qr(DualArray(A, np.ones((3, 3))), pivoting=True)

@@ -120,13 +120,38 @@ def _cho_solve(c, b, lower, *, value=None, **_):
     return np.linalg.solve(factor @ _mH(factor) if lower else _mH(factor) @ factor, b)
 
 
+def _eigh_pencil(a: Any, b: Any, lower: bool, kind: int) -> tuple[Any, Any]:
+    """Eigenvalues and vectors of ``a`` (standard) or of the pencil ``(a, b)`` in the triangle LAPACK reads.
+
+    With ``b = LLᴴ`` (Cholesky) the generalized problems reduce to the Hermitian ``C u = w u``:
+    type 1 ``av = wbv``: ``C = L⁻¹aL⁻ᴴ``, ``v = L⁻ᴴu``; type 2 ``abv = wv`` and type 3 ``bav = wv``:
+    ``C = LᴴaL``, ``v = L⁻ᴴu`` (2) or ``v = Lu`` (3); SciPy's normalisation (``vᴴbv = I``, ``vᴴb⁻¹v = I``).
+    """
+    a = _from_triangle(a, lower)
+    if b is None:
+        return np.linalg.eigh(a)
+    if kind not in (1, 2, 3):
+        raise ValueError(f"dualarray.scipy.linalg.eigh: type must be 1, 2 or 3, not {kind!r}")
+    factor = np.linalg.cholesky(_from_triangle(b, lower))
+    if kind == 1:
+        half = np.linalg.solve(factor, a)
+        w, u = np.linalg.eigh(_mH(np.linalg.solve(factor, _mH(half))))
+        return w, np.linalg.solve(_mH(factor), u)
+    w, u = np.linalg.eigh(_mH(factor) @ a @ factor)
+    return w, (np.linalg.solve(_mH(factor), u) if kind == 2 else factor @ u)
+
+
+def _no_subset_by_value(name: str, kwargs: dict[str, Any]) -> None:
+    if kwargs.get("subset_by_value") is not None:
+        raise NotImplementedError(f"dualarray.scipy.linalg.{name}: derivatives with subset_by_value are not "
+                                  "implemented (the selected set can jump); use subset_by_index")
+
+
 @counterpart(_sl.eigh, "linalg")
-def eigh(a, b=None, *, value=None, lower=True, eigvals_only=False, subset_by_index=None, **kwargs):
-    """Standard problems only (``b=None``); ``subset_by_index`` selects; SciPy's vector gauge is kept."""
-    if b is not None or kwargs.get("subset_by_value") is not None:
-        raise NotImplementedError("dualarray.scipy.linalg.eigh: derivatives of the generalized problem (b=) and of "
-                                  "subset_by_value are not implemented; use subset_by_index")
-    w, v = np.linalg.eigh(_from_triangle(a, lower))
+def eigh(a, b=None, *, value=None, lower=True, eigvals_only=False, subset_by_index=None, type=1, **kwargs):
+    """Standard and generalized (``b``, ``type`` 1–3) problems; ``subset_by_index`` selects; SciPy's gauge."""
+    _no_subset_by_value("eigh", kwargs)
+    w, v = _eigh_pencil(a, b, lower, type)
     if subset_by_index is not None:
         lo, hi = subset_by_index
         w, v = w[..., lo:hi + 1], v[..., lo:hi + 1]
@@ -136,11 +161,12 @@ def eigh(a, b=None, *, value=None, lower=True, eigvals_only=False, subset_by_ind
 
 
 @counterpart(_sl.eigvalsh, "linalg")
-def eigvalsh(a, b=None, *, value=None, lower=True, subset_by_index=None, **kwargs):
-    if b is not None or kwargs.get("subset_by_value") is not None:
-        raise NotImplementedError("dualarray.scipy.linalg.eigvalsh: derivatives of the generalized problem (b=) and "
-                                  "of subset_by_value are not implemented; use subset_by_index")
-    w = np.linalg.eigvalsh(_from_triangle(a, lower))
+def eigvalsh(a, b=None, *, value=None, lower=True, subset_by_index=None, type=1, **kwargs):
+    _no_subset_by_value("eigvalsh", kwargs)
+    if b is None:
+        w = np.linalg.eigvalsh(_from_triangle(a, lower))
+    else:
+        w = _eigh_pencil(a, b, lower, type)[0]
     return w if subset_by_index is None else w[..., subset_by_index[0]:subset_by_index[1] + 1]
 
 
@@ -294,3 +320,149 @@ def solve_discrete_lyapunov(a, q, *, value, down, **_):
     n = a.shape[-1]
     k = np.kron(down(a), np.conj(down(a))) - np.eye(n * n)
     return _implicit_step(x, a @ x @ _mH(a) - x + q, k)
+
+
+# ----------------------------------------------------------------------------------------- LU
+def _row_permutation(piv: np.ndarray) -> np.ndarray:
+    """The permutation matrix P with ``P A = L U`` for LAPACK's pivot swaps ``piv``."""
+    order = np.arange(piv.shape[0])
+    for i, p in enumerate(np.asarray(piv)):
+        order[[i, p]] = order[[p, i]]
+    return np.eye(piv.shape[0])[order]
+
+
+def _lu_tangent_terms(a: Any, lower: Any, upper: Any, perm: np.ndarray) -> tuple[Any, Any]:
+    """``(L̇, U̇)`` for ``P A = L U``: ``Φ = L⁻¹ P Ȧ U⁻¹``, ``L̇ = L·tril(Φ, -1)``, ``U̇ = triu(Φ)·U``."""
+    phi = np.linalg.solve(lower, perm @ a) @ np.linalg.inv(upper)
+    return lower @ np.tril(phi, -1), np.triu(phi) @ upper
+
+
+def _square(a: Any, what: str) -> None:
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise NotImplementedError(f"dualarray.scipy.linalg.{what}: derivatives are implemented for square matrices")
+
+
+@counterpart(_sl.lu_factor, "linalg")
+def lu_factor(a, *, value, down, **_):
+    """``(lu, piv)``: the packed factors' tangent ``tril(L̇, -1) + U̇``; the pivots are piecewise constant."""
+    _square(a, "lu_factor")
+    lu, piv = value
+    lower = np.tril(lu, -1) + np.eye(a.shape[-1])
+    dl, du = _lu_tangent_terms(a, lower, np.triu(lu), _row_permutation(_plain(piv)))
+    return np.tril(dl, -1) + du, piv
+
+
+def lu_solve(lu_and_piv, b, trans=0, **kwargs):
+    """``scipy.linalg.lu_solve`` with derivatives (in the packed factors and ``b``)."""
+    lu, piv = lu_and_piv
+    return _lu_solve(lu, b, piv, trans=trans, **kwargs)
+
+
+@counterpart(lambda lu, b, piv, **kwargs: _sl.lu_solve((lu, piv), b, **kwargs), "linalg", registered=False)
+def _lu_solve(lu, b, piv, *, value=None, trans=0, **_):
+    a = _row_permutation(_plain(piv)).T @ ((np.tril(lu, -1) + np.eye(lu.shape[-1])) @ np.triu(lu))
+    if trans in (1, "T"):
+        a = np.swapaxes(a, -1, -2)
+    elif trans in (2, "C"):
+        a = _mH(a)
+    return np.linalg.solve(a, b)
+
+
+@counterpart(_sl.lu, "linalg")
+def lu(a, *, value, down, permute_l=False, p_indices=False, **_):
+    """``A = P L U``: ``(P, L, U)`` (or ``(P L, U)``); P is piecewise constant."""
+    _square(a, "lu")
+    if permute_l:
+        pl, upper = value
+        p = None
+        perm = None
+    else:
+        p, lower, upper = value
+        perm = _plain(p)
+        perm = np.eye(a.shape[-1])[perm].T if p_indices else perm
+    if permute_l:
+        raise NotImplementedError("dualarray.scipy.linalg.lu: derivatives with permute_l=True are not implemented; "
+                                  "use permute_l=False and P @ L")
+    dl, du = _lu_tangent_terms(a, lower, upper, perm.T)
+    return p, dl, du
+
+
+# ------------------------------------------------------------------------------ more matrix functions
+@counterpart(_sl.logm, "linalg")
+def logm(a, *, value, down, **_):
+    """``exp(X) = A``: ``Ẋ = L_exp(X, ·)⁻¹ Ȧ``, the Fréchet matrix of expm at X from dualarray's jacobian."""
+    from ..transforms import jacobian
+
+    x = value
+    if np.iscomplexobj(_plain(x)) or np.iscomplexobj(_plain(a)):
+        raise NotImplementedError("dualarray.scipy.linalg.logm: derivatives are implemented for real logarithms of "
+                                  "real matrices")
+    n = x.shape[-1]
+    k = np.reshape(jacobian(_expm_pade)(x), (n * n, n * n))
+    return _implicit_step(x, _expm_pade(x) - a, k)
+
+
+@counterpart(_sl.solve_continuous_are, "linalg")
+def solve_continuous_are(a, b, q, r, e=None, s=None, balanced=True, *, value, down, **_):
+    """``AᴴX + XA - XBR⁻¹BᴴX + Q = 0``: ``Ẋ`` solves the Lyapunov equation of the closed loop."""
+    if e is not None or s is not None:
+        raise NotImplementedError("dualarray.scipy.linalg.solve_continuous_are: derivatives with e= or s= are not "
+                                  "implemented")
+    x = value
+    n = x.shape[-1]
+    closed = down(a) - down(b) @ np.linalg.solve(down(r), _mH(down(b))) @ x
+    k = np.kron(_mH(closed), np.eye(n)) + np.kron(np.eye(n), np.swapaxes(closed, -1, -2))
+    residual = _mH(a) @ x + x @ a - x @ b @ np.linalg.solve(r, _mH(b)) @ x + q
+    return _implicit_step(x, residual, k)
+
+
+def _dense_from_banded(ab: Any, lower_bw: int, upper_bw: int) -> Any:
+    """The square matrix of LAPACK's banded storage: ``A[i, j] = ab[u + i - j, j]`` inside the band."""
+    n = ab.shape[-1]
+    i, j = np.indices((n, n))
+    row = upper_bw + i - j
+    inside = (row >= 0) & (row < ab.shape[-2]) & (j - i <= upper_bw) & (i - j <= lower_bw)
+    return np.where(inside, ab[np.clip(row, 0, ab.shape[-2] - 1), j], 0)
+
+
+def solve_banded(l_and_u, ab, b, **kwargs):
+    """``scipy.linalg.solve_banded`` with derivatives in ``ab`` and ``b``."""
+    lower_bw, upper_bw = l_and_u
+    return _solve_banded(ab, b, lower_bw, upper_bw, **kwargs)
+
+
+@counterpart(lambda ab, b, lo, up, **kwargs: _sl.solve_banded((lo, up), ab, b, **kwargs), "linalg", registered=False)
+def _solve_banded(ab, b, lower_bw, upper_bw, **_):
+    return np.linalg.solve(_dense_from_banded(ab, lower_bw, upper_bw), b)
+
+
+@counterpart(_sl.solveh_banded, "linalg")
+def solveh_banded(ab, b, *, value=None, lower=False, **_):
+    bw = ab.shape[-2] - 1
+    if lower:
+        part = _dense_from_banded(ab, bw, 0)
+        a = part + _mH(np.tril(part, -1))
+    else:
+        part = _dense_from_banded(ab, 0, bw)
+        a = part + _mH(np.triu(part, 1))
+    return np.linalg.solve(a, b)
+
+
+@counterpart(_sl.funm, "linalg")
+def funm(a, func, disp=True, **_):
+    raise NotImplementedError("dualarray.scipy.linalg.funm(A, func): a derivative needs func's derivative, which funm "
+                              "does not have; use expm, logm or sqrtm, or eigh/eig and func on the eigenvalues")
+
+
+@counterpart(_sl.schur, "linalg")
+def schur(a, *args, **_):
+    raise NotImplementedError("dualarray.scipy.linalg.schur: the Schur vectors are not unique (any unitary rotation "
+                              "inside a block), so there is no derivative to give; differentiate the quantity you "
+                              "compute from them")
+
+
+COUNTERPARTS[_sl.lu_solve] = lu_solve
+COUNTERPARTS[_sl.solve_banded] = solve_banded
+lu_solve.__module__ = solve_banded.__module__ = "dualarray.scipy.linalg"
+__all__ += ["funm", "logm", "lu", "lu_factor", "lu_solve", "schur", "solve_banded", "solve_continuous_are",
+            "solveh_banded"]

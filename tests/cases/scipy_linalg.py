@@ -38,8 +38,22 @@ def small(rng, shape):
     return rng.standard_normal(shape) / 3
 
 
-def _eigh(a, **kwargs):
-    w, v = L.eigh(a, **kwargs)
+def banded(rng, shape):
+    """LAPACK banded storage of a diagonally dominant tridiagonal matrix (rows: upper, diagonal, lower)."""
+    ab = rng.standard_normal(shape) / 3
+    ab[1] += 3.0
+    return ab
+
+
+def hbanded(rng, shape):
+    """Upper banded storage of a positive definite tridiagonal matrix."""
+    ab = rng.standard_normal(shape) / 3
+    ab[-1] = 3.0 + np.abs(ab[-1])
+    return ab
+
+
+def _eigh(a, b=None, **kwargs):
+    w, v = L.eigh(a, b, **kwargs)
     return w, _fix(v)
 
 
@@ -70,6 +84,11 @@ CASES = [
     Case("scipy_eigh", _eigh, (distinct_spd,), M3, F64, rtol=1e-5),
     Case("scipy_eigh_subset", lambda a: _eigh(a, subset_by_index=(1, 2)), (distinct_spd,), M3, F64, rtol=1e-5),
     Case("scipy_eigvalsh", L.eigvalsh, (distinct_spd,), M3, F64),
+    Case("scipy_eigh_generalized", lambda a, b: _eigh(a, b), (distinct_spd, spd), [((3, 3), (3, 3))], F64, rtol=1e-5),
+    Case("scipy_eigh_generalized_type3", lambda a, b: _eigh(a, b, type=3, lower=False), (distinct_spd, spd),
+         [((3, 3), (3, 3))], F64, rtol=1e-5),
+    Case("scipy_eigvalsh_generalized_type2", lambda a, b: L.eigvalsh(a, b, type=2), (distinct_spd, spd),
+         [((3, 3), (3, 3))], F64),
     Case("scipy_svd", _svd, (separated,), [((3, 3),), ((4, 3),)], F64, rtol=1e-5),
     Case("scipy_svdvals", lambda a: L.svd(a, compute_uv=False), (separated,), [((4, 3),)], F64),
     Case("scipy_qr", lambda a: L.qr(a, mode="economic"), (well_conditioned,), M3, F64),
@@ -88,4 +107,14 @@ CASES = [
          F64),
     Case("scipy_solve_discrete_lyapunov", L.solve_discrete_lyapunov, (contracting, "real"), [((3, 3), (3, 3))],
          F64),
+    Case("scipy_lu_factor", lambda a: L.lu_factor(a)[0], (well_conditioned,), M3, F64),
+    Case("scipy_lu_solve", lambda a, b: L.lu_solve(L.lu_factor(a), b, trans=1), (well_conditioned, "real"),
+         [((3, 3), (3, 2))], F64),
+    Case("scipy_lu", lambda a: L.lu(a)[1:], (well_conditioned,), M3, F64),
+    Case("scipy_logm", L.logm, (spd,), M3, F64, rtol=1e-5),
+    Case("scipy_solve_continuous_are", lambda a, q: L.solve_continuous_are(a, np.eye(3), q @ q.T + np.eye(3),
+                                                                           np.eye(3)),
+         (stable, "real"), [((3, 3), (3, 3))], F64, rtol=1e-5),
+    Case("scipy_solve_banded", lambda ab, b: L.solve_banded((1, 1), ab, b), (banded, "real"), [((3, 4), (4,))], F64),
+    Case("scipy_solveh_banded", lambda ab, b: L.solveh_banded(ab, b), (hbanded, "real"), [((2, 4), (4, 2))], F64),
 ]
