@@ -7,7 +7,7 @@ import pytest
 import scipy.integrate as si
 
 import dualarray as da
-from dualarray import DualArray, NotLinearError
+from dualarray import DualArray
 from dualarray.scipy import integrate as I  # noqa: E741
 from dualarray.scipy import linalg as L
 
@@ -146,9 +146,8 @@ def test_quad_family():
     np.testing.assert_allclose(d, si.quad(lambda x: -(x**2) * np.exp(-2 * x**2), 0, 1)[0], rtol=1e-10)
     g = da.gradient(lambda ab: I.quad(np.sin, ab[0], ab[1])[0])(np.array([0.2, 1.0]))
     np.testing.assert_allclose(g, [-np.sin(0.2), np.sin(1.0)], rtol=1e-12)
-    # ∫0^1 x^p dx = 1/(p+1): second derivative by nesting is not available, the first is exact
     np.testing.assert_allclose(da.derivative(lambda p: I.quad(lambda x, p: x**p, 0, 1, args=(p,))[0])(1.5),
-                               -1 / 2.5**2, rtol=1e-8)
+                               -1 / 2.5**2, rtol=1e-8)  # ∫0^1 x^p dx = 1/(p+1)
     jv = da.jacobian(lambda w: I.quad_vec(lambda x, w: np.sin(w * x), 0, 1, args=(w,))[0])(np.array([1.0, 2.0]))
     exact = lambda w: (w * np.sin(w) - 1 + np.cos(w)) / w**2  # noqa: E731  (∂/∂w of (1 - cos w)/w)
     np.testing.assert_allclose(np.diag(jv), exact(np.array([1.0, 2.0])), rtol=1e-9)
@@ -163,11 +162,115 @@ def _simpson_weights(x):
     return np.array([si.simpson(e, x=x) for e in np.eye(x.size)])
 
 
-def test_reverse_mode_and_nesting_refuse_clearly():
-    f = lambda p: I.solve_ivp(lambda t, y, a: -a * y, (0, 1), np.ones(200), args=(p[0],)).y[:, -1]  # noqa: E731
-    with pytest.raises(NotLinearError, match="forward mode"):
-        da.jacobian(f, mode="reverse")(np.array([1.0]))
-    np.testing.assert_allclose(da.jacobian(f)(np.array([1.0]))[:, 0], -np.exp(-1.0), rtol=1e-3)
-    with pytest.raises(NotImplementedError, match="second derivatives"):
-        da.hessian(lambda p: I.quad(lambda x, p: x**p, 0, 1, args=(p[0],))[0], mode="forward")(np.array([1.5]))
-    assert isinstance(I.solve_ivp(lambda t, y: -y, (0, 1), DualArray(np.ones(2), np.ones(2))).y, DualArray)
+A0, B0 = np.array([[-1.0, 0.5], [0.2, -0.8]]), np.array([[0.0, 1.0], [0.0, 0.0]])
+Y0 = np.array([1.0, 2.0])
+
+
+def _linear_solution(p):
+    """y(1.5) of y' = A(p) y, y(0) = p[1]·y0, through solve_ivp; exact: expm(1.5 A(p)) p[1] y0."""
+    return I.solve_ivp(lambda t, y, a: a @ y, (0, 1.5), Y0 * p[1], args=(A0 * p[0] + B0 * p[1],), **TIGHT).y[:, -1]
+
+
+def _linear_odeint(p):
+    return I.odeint(lambda y, t, a: a @ y, Y0 * p[1], np.array([0.0, 0.5, 1.5]), args=(A0 * p[0] + B0 * p[1],),
+                    rtol=1e-11, atol=1e-12)[-1]
+
+
+def _linear_exact(p):
+    return L.expm(1.5 * (A0 * p[0] + B0 * p[1])) @ (Y0 * p[1])
+
+
+@pytest.mark.parametrize("solution", [_linear_solution, _linear_odeint])
+def test_every_mode_through_an_ode_solve(solution):
+    q = np.array([1.0, 0.3])
+    exact = da.jacobian(_linear_exact)(q)
+    for mode in ("forward", "reverse"):
+        np.testing.assert_allclose(da.jacobian(solution, mode=mode)(q), exact, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(da.jacobian(solution, sparsity="auto")(q).toarray(), exact, rtol=1e-9, atol=1e-10)
+
+    def loss(f):
+        return lambda p: np.sum(f(p) ** 2)
+
+    exact_h = da.hessian(loss(_linear_exact), mode="forward")(q)
+    for mode in ("forward", "auto"):  # forward over forward, forward over reverse
+        np.testing.assert_allclose(da.hessian(loss(solution), mode=mode)(q), exact_h, rtol=1e-8, atol=1e-9)
+    # the dot-product test <J v, w> = <v, J^T w> through the recorded pass
+    rng = np.random.default_rng(3)
+    v, w = rng.standard_normal(2), rng.standard_normal(2)
+    jv = da.jvp(solution, (q,), (v,))[1]
+    jtw = da.vjp(solution, q)[1](w)
+    np.testing.assert_allclose(np.dot(jv, w), np.dot(v, jtw), rtol=1e-10)
+
+
+def test_lotka_volterra_hessian_against_finite_differences_of_the_gradient():
+    p0, y0 = np.array([1.5, 1.0, 3.0, 1.0]), np.array([10.0, 5.0])
+
+    def prey_at_end(p):
+        return I.solve_ivp(lotka_volterra, (0, 1.0), y0, args=tuple(p[i] for i in range(4)), **TIGHT).y[0, -1]
+
+    h = da.hessian(prey_at_end, mode="forward")(p0)
+    fd = _central(lambda p: da.gradient(prey_at_end)(p), p0, h=1e-5)
+    np.testing.assert_allclose(h, fd, rtol=1e-5, atol=1e-5 * np.abs(h).max())
+    np.testing.assert_allclose(da.hessian(prey_at_end)(p0), h, rtol=1e-8, atol=1e-8 * np.abs(h).max())
+
+
+def test_stiff_second_derivatives_in_the_initial_state():
+    k = (0.04, 3e7, 1e4)
+
+    def third_species(y0):
+        return I.solve_ivp(robertson, (0, 1.0), y0, method="BDF", args=k, rtol=1e-9, atol=1e-13).y[2, -1]
+
+    y0 = np.array([0.98, 0.01, 0.01])
+    h = da.hessian(third_species, mode="forward")(y0)
+    fd = _central(lambda y: da.gradient(third_species)(y), y0, h=1e-4)
+    np.testing.assert_allclose(h, fd, rtol=1e-3, atol=1e-4 * np.abs(h).max())
+
+
+def test_integrals_in_every_mode():
+    def integral(p):  # ∫_0^b exp(-s x) dx = (1 - exp(-s b)) / s
+        return I.quad(lambda x, s: np.exp(-s * x), 0, p[1], args=(p[0],))[0]
+
+    def closed(p):
+        return (1 - np.exp(-p[0] * p[1])) / p[0]
+
+    p = np.array([0.7, 1.3])
+    for mode in ("forward", "reverse"):
+        np.testing.assert_allclose(da.gradient(integral, mode=mode)(p), da.gradient(closed)(p), rtol=1e-12)
+    for mode in ("forward", "auto"):
+        np.testing.assert_allclose(da.hessian(integral, mode=mode)(p), da.hessian(closed, mode="forward")(p),
+                                   rtol=1e-10, atol=1e-14)
+    # both limits moving, to second order: d²/da db ∫_a^b sin = 0, d²/db² = cos(b), d²/da² = -cos(a)
+    h = da.hessian(lambda ab: I.quad(np.sin, ab[0], ab[1])[0], mode="forward")(np.array([0.2, 1.0]))
+    np.testing.assert_allclose(h, np.diag([-np.cos(0.2), np.cos(1.0)]), rtol=1e-12, atol=1e-15)
+    # ∫0^1 x^p dx = 1/(p+1): the second derivative is 2/(p+1)³
+    np.testing.assert_allclose(da.derivative(da.derivative(lambda p: I.quad(lambda x, p: x**p, 0, 1, args=(p,))[0]))(
+        1.5), 2 / 2.5**3, rtol=1e-8)
+    vec = lambda w: I.quad_vec(lambda x, w: np.sin(w * x), 0, w[0], args=(w,))[0]  # noqa: E731
+    w = np.array([1.0, 2.0])
+    np.testing.assert_allclose(da.jacobian(vec, mode="reverse")(w), da.jacobian(vec)(w), rtol=1e-12)
+    x = np.linspace(0, 1, 7)
+    weights = _simpson_weights(x)
+    np.testing.assert_allclose(da.gradient(lambda y: I.simpson(y**2, x=x), mode="reverse")(x), 2 * x * weights,
+                               rtol=1e-12)
+    np.testing.assert_allclose(da.hessian(lambda y: I.simpson(y**2, x=x), mode="forward")(x), 2 * np.diag(weights),
+                               rtol=1e-12, atol=1e-15)
+    grid = np.stack([x, 2 * x])  # sample points per row (N-d x), integrated along axis 1
+    np.testing.assert_allclose(da.jacobian(lambda y: I.simpson(y, x=grid, axis=1))(np.ones((2, 7)))[1, 1],
+                               _simpson_weights(2 * x), rtol=1e-12)
+
+
+def test_what_is_not_implemented_says_so():
+    f = lambda t, y: -y  # noqa: E731
+    with pytest.raises(NotImplementedError, match="first order"):
+        da.hessian(lambda t: I.solve_ivp(f, (0, t[0]), np.ones(2)).y[0, -1], mode="forward")(np.array([1.0]))
+    with pytest.raises(NotImplementedError, match="events"):
+        da.hessian(lambda y: I.solve_ivp(f, (0, 1), y, events=lambda t, y: y[0] - 0.5).y[0, -1],
+                   mode="forward")(np.ones(2))
+    with pytest.raises(ValueError, match="infinity"):
+        da.derivative(lambda s: I.quad(lambda x: np.exp(-x), 0, np.inf * s)[0])(1.0)
+    outer = DualArray(2.0, 1.0)
+    with pytest.raises(TypeError, match="args="):
+        da.jacobian(lambda y: I.solve_ivp(lambda t, y: -outer * y, (0, 1), y).y[:, -1])(np.ones(2))
+    with pytest.raises(NotImplementedError, match="sample points"):
+        I.simpson(np.ones(3), DualArray(np.arange(3.0), np.ones(3)))
+    assert isinstance(I.solve_ivp(f, (0, 1), DualArray(np.ones(2), np.ones(2))).y, DualArray)

@@ -16,12 +16,17 @@ CVODES): the Newton iteration converges, the error control decides accuracy.
 ``quad`` and ``quad_vec`` use the Leibniz rule, ``d∫f = ∫ḟ dx + f(b) ḃ - f(a) ȧ``, with the
 derivative integral computed by SciPy's ``quad_vec`` over the k directions; ``simpson`` is linear in y.
 
-These are forward-mode derivatives: under a reverse-mode pass they raise ``NotLinearError`` (and
-``mode="auto"`` uses forward mode); second derivatives through an integration raise.
+Every mode: nested DualArrays (second derivatives) integrate every component of the nested state
+(the ODE in the algebra of nested dual numbers; :mod:`dualarray.scipy._modes`), and the limits of an
+integral enter exactly to any order. Under a recorded pass (reverse mode, sparsity detection) the
+counterpart runs forward with one direction per input element and records ``J·ṫ``: exact, at the
+cost of the forward sensitivities (no adjoint solve). Derivatives in times and event times are
+first order.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,10 +34,8 @@ import numpy as np
 import scipy.integrate as _si
 import scipy.sparse as sp
 
-from .. import _core
 from .._core import DualArray, new_tag, split
-from .._linear import NotLinearError
-from . import COUNTERPARTS
+from . import COUNTERPARTS, _modes, counterpart
 
 __all__ = ["odeint", "quad", "quad_vec", "simpson", "solve_ivp"]
 
@@ -44,13 +47,20 @@ def _flat(args: Sequence[Any]) -> tuple[Any, Any, Any]:
     return split(list(args))
 
 
-def _check_first_order(frame: Any, values: Sequence[Any], tangents: Sequence[Any], what: str) -> None:
-    if frame.tag in _core.REVERSE_TAGS or any(t is not None and not isinstance(t, np.ndarray) for t in tangents):
-        raise NotLinearError(f"dualarray.scipy.integrate.{what}: sensitivities are forward mode only; use "
-                             "mode='forward' (mode='auto' does)")
-    if any(isinstance(v, DualArray) for v in values):
-        raise NotImplementedError(f"dualarray.scipy.integrate.{what}: second derivatives through an integration are "
-                                  "not implemented (the values carry an outer derivative)")
+def _forward_levels(objs: Sequence[Any], what: str) -> list[Any]:
+    """The perturbation levels of a forward computation (every one forward), outermost first."""
+    levels = _modes.levels_of(objs)
+    if any(_modes.recorded(level) for level in levels):
+        raise NotImplementedError(f"dualarray.scipy.integrate.{what}: a recorded (reverse-mode) perturbation inside "
+                                  "a forward one cannot be integrated; use forward over reverse (dualarray.hessian's "
+                                  "default) or forward mode")
+    return levels
+
+
+def _no_time_tangents_when_nested(levels: list, tangents: Sequence[Any], what: str) -> None:
+    if len(levels) > 1 and any(t is not None for t in tangents):
+        raise NotImplementedError(f"dualarray.scipy.integrate.{what}: derivatives in the times (t_span, t_eval, t) and "
+                                  "at events are first order; second derivatives are in y0 and args")
 
 
 def _dual(frame: Any, value: Any, tangent: Any) -> Any:
@@ -58,36 +68,36 @@ def _dual(frame: Any, value: Any, tangent: Any) -> Any:
 
 
 class _Augmented:
-    """The augmented right-hand side ``z = [y, S.ravel()]`` and its pieces."""
+    """The ODE in the algebra of (nested) dual numbers: ``z`` holds every component of the state.
 
-    def __init__(self, fun: Callable[..., Any], frame: Any, args: list, n: int, k: int, shape: tuple):
-        self.fun, self.frame, self.args, self.n, self.k, self.shape = fun, frame, args, n, k, shape
+    For one level with k directions, ``z = [y, S.ravel()]`` (S: k × n); nested levels add their
+    components (:mod:`dualarray.scipy._modes`).
+    """
 
-    def state(self, t: float, z: np.ndarray) -> DualArray:
-        y = z[: self.n].reshape(self.shape)
-        s = z[self.n:].reshape((self.k, *self.shape))
-        return DualArray._new(y, s, self.k, self.frame.batched, self.frame.tag)
+    def __init__(self, fun: Callable[..., Any], levels: list, args: list, shape: tuple, what: str):
+        self.fun, self.levels, self.args, self.shape, self.what = fun, levels, args, shape, what
+        self.keys = _modes.all_keys(levels)
+        self.frame = levels[0]
+        self.n, self.k = math.prod(shape), self.frame.ndir
 
-    def split(self, r: Any) -> tuple[np.ndarray, np.ndarray]:
-        if isinstance(r, DualArray) and r.tag == self.frame.tag:
-            value = np.asarray(r.value, dtype=float)
-            t = np.zeros((self.k, self.n)) if r._tangent is None else np.reshape(r.tangent, (self.k, self.n))
-            return value.reshape(-1), t
-        return np.asarray(r, dtype=float).reshape(-1), np.zeros((self.k, self.n))
+    def state(self, t: float, z: np.ndarray) -> Any:
+        return _modes.build(self.levels, _modes.unpack(z, self.levels, self.keys, self.shape))
 
     def __call__(self, t: float, z: np.ndarray) -> np.ndarray:
-        f, ft = self.split(self.fun(t, self.state(t, z), *self.args))
-        return np.concatenate([f, ft.reshape(-1)])
+        r = self.fun(t, self.state(t, z), *self.args)
+        return _modes.pack(r, self.levels, self.keys, self.shape, f"dualarray.scipy.integrate.{self.what}")
+
+    def parts(self, z: np.ndarray, trailing: tuple = ()) -> dict:
+        return _modes.unpack(z, self.levels, self.keys, self.shape, trailing)
 
     def plain(self, t: float, y: np.ndarray) -> np.ndarray:
-        values = [a.value if isinstance(a, DualArray) and a.tag == self.frame.tag else a for a in self.args]
-        return np.asarray(self.fun(t, np.reshape(y, self.shape), *values), dtype=float).reshape(-1)
+        return np.asarray(self.fun(t, np.reshape(y, self.shape), *_modes.plain(self.args)), dtype=float).reshape(-1)
 
     def block_jacobian(self, jac: Any, sparse: bool) -> Callable[[float, np.ndarray], Any]:
-        """``I_(k+1) ⊗ ∂f/∂y`` at the state (from ``jac`` if given, else dualarray's ``jacobian``)."""
+        """``I ⊗ ∂f/∂y`` (one block per component) at the state, from ``jac`` if given, else ``jacobian``."""
         from ..transforms import jacobian
 
-        values = [a.value if isinstance(a, DualArray) and a.tag == self.frame.tag else a for a in self.args]
+        values = _modes.plain(self.args)
         if jac is None:
             dfdy = jacobian(lambda t, y: self.fun(t, y, *values), argnums=1)
         elif callable(jac):
@@ -98,8 +108,9 @@ class _Augmented:
         def block(t: float, z: np.ndarray) -> Any:
             j = dfdy(t, z[: self.n].reshape(self.shape))
             j = j.toarray() if sp.issparse(j) else np.reshape(np.asarray(j, dtype=float), (self.n, self.n))
-            eye = sp.eye_array(self.k + 1, format="csr")
-            return sp.kron(eye, sp.csr_array(j), format="csc") if sparse else np.kron(np.eye(self.k + 1), j)
+            if sparse:
+                return sp.kron(sp.eye_array(z.size // self.n, format="csr"), sp.csr_array(j), format="csc")
+            return np.kron(np.eye(z.size // self.n), j)
 
         return block
 
@@ -107,7 +118,7 @@ class _Augmented:
 def solve_ivp(fun: Callable[..., Any], t_span: Any, y0: Any, method: str = "RK45", t_eval: Any = None,
               dense_output: bool = False, events: Any = None, vectorized: bool = False, args: tuple | None = None,
               **options: Any) -> Any:
-    """``scipy.integrate.solve_ivp`` with forward sensitivities in ``y0``, ``args``, ``t_span`` and ``t_eval``.
+    """``scipy.integrate.solve_ivp`` with sensitivities in ``y0``, ``args``, ``t_span`` and ``t_eval``.
 
     ``.y`` (and ``.sol(t)``, ``.y_events``, ``.t_events``) are DualArrays; ``.nfev`` counts evaluations of
     the augmented system (each one evaluation of ``fun`` on DualArrays).
@@ -118,20 +129,25 @@ def solve_ivp(fun: Callable[..., Any], t_span: Any, y0: Any, method: str = "RK45
     if frame is None:
         return _si.solve_ivp(fun, t_span, y0, method=method, t_eval=t_eval, dense_output=dense_output, events=events,
                              vectorized=vectorized, args=args or None, **options)
-    _check_first_order(frame, values, tangents, "solve_ivp")
+    if _modes.recorded(frame):
+        return _solve_ivp_recorded(fun, [y0, t0, t1, t_eval, *args], method, dense_output, events, vectorized, options)
     if vectorized:
         raise NotImplementedError("dualarray.scipy.integrate.solve_ivp: vectorized=True with sensitivities is not "
                                   "implemented; pass vectorized=False")
-    y0v, t0v, t1v, t_evalv = values[:4]
-    ty0, tt0, tt1, tt_eval = tangents[:4]
-    duals_args = [_dual(frame, v, t) for v, t in zip(values[4:], tangents[4:], strict=True)]
-    y0v = np.asarray(y0v, dtype=float)
-    shape, n, k = y0v.shape, y0v.size, frame.ndir
-    system = _Augmented(fun, frame, duals_args, n, k, shape)
-    s0 = np.zeros((k, n)) if ty0 is None else np.reshape(np.asarray(ty0, dtype=float), (k, n))
+    levels = _forward_levels([y0, t0, t1, t_eval, *args], "solve_ivp")
+    _no_time_tangents_when_nested(levels, [_time_tangent(x) for x in (t0, t1, t_eval)], "solve_ivp")
+    if len(levels) > 1 and events is not None:
+        raise NotImplementedError("dualarray.scipy.integrate.solve_ivp: events with second derivatives are not "
+                                  "implemented")
+    t0v, t1v, t_evalv = (_modes.plain(x) for x in (t0, t1, t_eval))
+    tt0, tt1, tt_eval = tangents[1:4]
+    y0_dual = y0 if isinstance(y0, DualArray) else np.asarray(y0, dtype=float)
+    shape = np.shape(y0_dual)
+    system = _Augmented(fun, levels, list(args), shape, "solve_ivp")
+    z0 = _modes.pack(y0_dual, levels, system.keys, shape, "dualarray.scipy.integrate.solve_ivp")
     if tt0 is not None:  # ∂y/∂t0 = -Φ f(t0, y0)
-        s0 = s0 - np.outer(np.reshape(tt0, (k,)), system.plain(float(t0v), y0v))
-    z0 = np.concatenate([y0v.reshape(-1), s0.reshape(-1)])
+        n, k = system.n, system.k
+        z0[n:n + k * n] -= np.outer(np.reshape(tt0, (k,)), system.plain(float(t0v), _modes.plain(y0))).reshape(-1)
     if method in _IMPLICIT or (isinstance(method, type) and method.__name__ in _IMPLICIT):
         options["jac"] = system.block_jacobian(options.get("jac"), sparse=method != "LSODA")
         options.pop("jac_sparsity", None)
@@ -140,12 +156,43 @@ def solve_ivp(fun: Callable[..., Any], t_span: Any, y0: Any, method: str = "RK45
     res = _si.solve_ivp(system, (float(t0v), float(t1v)), z0, method=method,
                         t_eval=None if t_evalv is None else np.asarray(t_evalv, dtype=float),
                         dense_output=dense_output, events=wrapped_events or None, **options)
-    return _result(res, system, frame, tt1, tt_eval, t_evalv, event_list, dense_output, float(t1v))
+    return _result(res, system, tt1, tt_eval, event_list, dense_output, float(t1v))
+
+
+def _time_tangent(x: Any) -> Any:
+    return x._tangent if isinstance(x, DualArray) else None
+
+
+def _solve_ivp_recorded(fun: Callable[..., Any], inputs: list, method: Any, dense_output: bool, events: Any,
+                        vectorized: bool, options: dict) -> Any:
+    """A reverse-mode (or sparsity-detecting) solve: forward sensitivities in every input, then ``J·ṫ``."""
+
+    def run(y0: Any, t0: Any, t1: Any, t_eval: Any, *args: Any) -> Any:
+        return solve_ivp(fun, (t0, t1), y0, method=method, t_eval=t_eval, dense_output=dense_output, events=events,
+                         vectorized=vectorized, args=args, **options)
+
+    res, bridge = _modes.through_forward(run, inputs, "dualarray.scipy.integrate.solve_ivp")
+    res.y, res.t = bridge(res.y), bridge(res.t)
+    if res.t_events is not None:
+        res.t_events = [bridge(t) for t in res.t_events]
+        res.y_events = [bridge(y) for y in res.y_events]
+    if dense_output and res.sol is not None:
+        forward_sol = res.sol
+
+        def sol(t: Any) -> Any:
+            if isinstance(t, DualArray):
+                raise NotImplementedError("dualarray.scipy.integrate.solve_ivp: sol(t) with a DualArray t under "
+                                          "reverse mode is not implemented; pass a plain t")
+            return bridge(forward_sol(t))
+
+        res.sol = sol
+    return res
 
 
 def _wrap_event(event: Callable[..., Any], system: _Augmented) -> Callable[[float, np.ndarray], float]:
+    values = _modes.plain(system.args)
+
     def g(t: float, z: np.ndarray) -> float:
-        values = [a.value if isinstance(a, DualArray) and a.tag == system.frame.tag else a for a in system.args]
         return float(event(t, z[: system.n].reshape(system.shape), *values))
 
     for attribute in ("terminal", "direction"):
@@ -163,18 +210,18 @@ def _with_times(system: _Augmented, t: np.ndarray, y: np.ndarray, s: np.ndarray,
     return s + tt[:, None, :] * f[None]
 
 
-def _result(res: Any, system: _Augmented, frame: Any, tt1: Any, tt_eval: Any, t_evalv: Any, event_list: list,
-            dense_output: bool, t1: float) -> Any:
-    n, k = system.n, system.k
-    y = res.y[:n]
-    s = res.y[n:].reshape(k, n, -1)
+def _result(res: Any, system: _Augmented, tt1: Any, tt_eval: Any, event_list: list, dense_output: bool,
+            t1: float) -> Any:
+    frame, k = system.frame, system.k
+    parts = system.parts(res.y, (res.t.size,))
+    tangent_key = (frame.tag,)
     if tt_eval is not None:
-        s = _with_times(system, res.t, y, s, tt_eval)
+        parts[tangent_key] = _with_times(system, res.t, parts[()], parts[tangent_key], tt_eval)
     elif tt1 is not None and res.t.size and res.t[-1] == t1:  # the end point moves with t1
         last = np.zeros((k, res.t.size))
         last[:, -1] = np.reshape(tt1, (k,))
-        s = _with_times(system, res.t, y, s, last)
-    res.y = frame.wrap(y, s)
+        parts[tangent_key] = _with_times(system, res.t, parts[()], parts[tangent_key], last)
+    res.y = _modes.build(system.levels, parts)
     if tt_eval is not None:
         res.t = frame.wrap(res.t, np.reshape(np.asarray(tt_eval, dtype=float), (k, -1)))
     if dense_output and res.sol is not None:
@@ -192,23 +239,27 @@ class _DenseOutput:
         self.t_min, self.t_max = sol.t_min, sol.t_max
 
     def __call__(self, t: Any) -> DualArray:
-        frame = self.system.frame
+        system = self.system
+        frame = system.frame
         tv = t.value if isinstance(t, DualArray) and t.tag == frame.tag else t
         z = self.sol(np.asarray(tv, dtype=float))
-        n, k = self.system.n, self.system.k
-        y = z[:n]
-        s = z[n:].reshape((k, n, *np.shape(z)[1:]))
+        parts = system.parts(z, np.shape(z)[1:])
         if isinstance(t, DualArray) and t.tag == frame.tag and t._tangent is not None:
+            if len(system.levels) > 1:
+                raise NotImplementedError("dualarray.scipy.integrate.solve_ivp: sol(t) with a DualArray t is first "
+                                          "order")
+            n, k = system.n, system.k
             times = np.atleast_1d(np.asarray(tv, dtype=float))
-            ys = np.reshape(y, (n, times.size))
-            ss = np.reshape(s, (k, n, times.size))
-            s = np.reshape(_with_times(self.system, times, ys, ss, t._tangent), s.shape)
-        return frame.wrap(y, s)
+            s = parts[(frame.tag,)]
+            ys, ss = np.reshape(parts[()], (n, times.size)), np.reshape(s, (k, n, times.size))
+            parts[(frame.tag,)] = np.reshape(_with_times(system, times, ys, ss, t._tangent), s.shape)
+        return _modes.build(system.levels, parts)
 
 
 def _event_sensitivities(res: Any, system: _Augmented, event_list: list) -> tuple[list, list]:
     """``ṫe = -(∂g/∂y·S + ∂g/∂p·ṗ) / (dg/dt)`` and ``y(te)``'s tangent ``S + f ṫe`` for every event."""
     frame, n, k = system.frame, system.n, system.k
+    values = _modes.plain(system.args)
     t_events, y_events = [], []
     for event, times, states in zip(event_list, res.t_events, res.y_events, strict=True):
         tt, ys = [], []
@@ -219,7 +270,6 @@ def _event_sensitivities(res: Any, system: _Augmented, event_list: list) -> tupl
                 g_fixed_t.tangent, (k,))
             f = system.plain(te, y)
             along = new_tag()
-            values = [a.value if isinstance(a, DualArray) and a.tag == frame.tag else a for a in system.args]
             g_along = event(DualArray(np.float64(te), 1.0, tag=along),
                             DualArray(y.reshape(system.shape), f.reshape(system.shape), tag=along), *values)
             dgdt = float(np.reshape(g_along.tangent, ())) if isinstance(g_along, DualArray) else 0.0
@@ -237,68 +287,97 @@ def _event_sensitivities(res: Any, system: _Augmented, event_list: list) -> tupl
 
 
 def odeint(func: Callable[..., Any], y0: Any, t: Any, args: tuple = (), Dfun: Any = None, **kwargs: Any) -> Any:
-    """``scipy.integrate.odeint`` (``func(y, t, *args)``) with forward sensitivities in y0, args and t."""
+    """``scipy.integrate.odeint`` (``func(y, t, *args)``) with sensitivities in y0, args and t."""
     frame, values, tangents = _flat([y0, t, *args])
     if frame is None:
         return _si.odeint(func, y0, t, args=tuple(args), Dfun=Dfun, **kwargs)
-    _check_first_order(frame, values, tangents, "odeint")
     if kwargs.get("full_output"):
         raise NotImplementedError("dualarray.scipy.integrate.odeint: full_output=True with sensitivities is not "
                                   "implemented")
-    y0v, tv = np.asarray(values[0], dtype=float), np.asarray(values[1], dtype=float)
-    duals_args = [_dual(frame, v, tg) for v, tg in zip(values[2:], tangents[2:], strict=True)]
-    system = _Augmented(lambda t, y, *a: func(y, t, *a), frame, duals_args, y0v.size, frame.ndir, y0v.shape)
+    if _modes.recorded(frame):
+        out, bridge = _modes.through_forward(lambda y0, t, *a: odeint(func, y0, t, a, Dfun, **kwargs),
+                                             [y0, t, *args], "dualarray.scipy.integrate.odeint")
+        return bridge(out)
+    levels = _forward_levels([y0, t, *args], "odeint")
+    _no_time_tangents_when_nested(levels, [_time_tangent(t)], "odeint")
+    tv = np.asarray(_modes.plain(t), dtype=float)
+    y0_dual = y0 if isinstance(y0, DualArray) else np.asarray(y0, dtype=float)
+    shape = np.shape(y0_dual)
+    system = _Augmented(lambda t, y, *a: func(y, t, *a), levels, list(args), shape, "odeint")
     k, n = system.k, system.n
-    s0 = np.zeros((k, n)) if tangents[0] is None else np.reshape(tangents[0], (k, n))
+    z0 = _modes.pack(y0_dual, levels, system.keys, shape, "dualarray.scipy.integrate.odeint")
     if tangents[1] is not None:
-        s0 = s0 - np.outer(np.reshape(tangents[1], (k, -1))[:, 0], system.plain(float(tv[0]), y0v))
-    z = _si.odeint(lambda z, t: system(t, z), np.concatenate([y0v.ravel(), s0.ravel()]), tv, **kwargs)
-    y = z[:, :n]
-    s = np.transpose(z[:, n:].reshape(-1, k, n), (1, 2, 0))  # (k, n, nt)
+        z0[n:n + k * n] -= np.outer(np.reshape(tangents[1], (k, -1))[:, 0],
+                                    system.plain(float(tv[0]), _modes.plain(y0))).reshape(-1)
+    z = _si.odeint(lambda z, t: system(t, z), z0, tv, **kwargs)
+    parts = system.parts(z.T, (tv.size,))
     if tangents[1] is not None:
-        s = _with_times(system, tv, y.T, s, tangents[1])
-    return frame.wrap(y, np.transpose(s, (0, 2, 1)).copy())
+        parts[(frame.tag,)] = _with_times(system, tv, parts[()], parts[(frame.tag,)], tangents[1])
+    return _modes.build(levels, {key: np.swapaxes(part, -1, -2).copy() for key, part in parts.items()})
+
+
+# ----------------------------------------------------------------------------------------- integrals
+def _integral(f: Callable[..., Any], a: Any, b: Any, args: tuple, value: Any, what: str,
+              options: dict) -> Any:
+    """``∫_a^b f(x, *args) dx`` with every component: SciPy's ``value``, the rest exact in the dual algebra.
+
+    With ``a = a0 + δa`` and ``b = b0 + δb`` (δ nilpotent: the limits' perturbations),
+
+        ∫_a^b f = ∫_a0^b0 f + δb ∫_0^1 f(b0 + s δb) ds - δa ∫_0^1 f(a0 + s δa) ds,
+
+    the first integral by ``quad_vec`` over the perturbed components of ``f(x, *args)``, the others by
+    Gauss–Legendre on a polynomial in s of degree below the number of levels (exact). To first order
+    this is the Leibniz rule ``∫ ḟ dx + f(b) ḃ - f(a) ȧ``.
+    """
+    levels = _forward_levels([a, b, *args], what)
+    where = f"dualarray.scipy.integrate.{what}"
+    a0, b0 = float(_modes.plain(a)), float(_modes.plain(b))
+    shape = np.shape(value)
+    keys = _modes.all_keys(levels)
+    total = {key: np.zeros(_modes.component_shape(key, levels, shape)) for key in keys}
+    if _modes.levels_of(args):
+        def integrand(x: float) -> np.ndarray:
+            return _modes.pack(f(x, *args), levels, keys, shape, where)[np.size(value):]
+
+        inner = _si.quad_vec(integrand, a0, b0, **options)[0]
+        total.update({key: part for key, part in _modes.unpack(np.concatenate([np.ravel(value), inner]), levels, keys,
+                                                               shape).items() if key})
+    result = _modes.build(levels, total)
+    nodes, weights = np.polynomial.legendre.leggauss(max(1, math.ceil(len(levels) / 2)))
+    for limit, base, sign in ((b, b0, 1.0), (a, a0, -1.0)):
+        if not isinstance(limit, DualArray):
+            continue
+        if not np.isfinite(base):
+            raise ValueError(f"{where}: a limit at infinity has no derivative")
+        delta = limit - base
+        for s, w in zip((nodes + 1) / 2, weights / 2, strict=True):
+            result = result + sign * w * delta * f(base + s * delta, *args)
+    parts = _modes.components(result, levels, where)
+    parts[()] = np.asarray(value)
+    return _modes.build(levels, {key: parts.get(key, np.zeros(_modes.component_shape(key, levels, shape)))
+                                 for key in keys})
 
 
 def quad(func: Callable[..., Any], a: Any, b: Any, args: tuple = (), full_output: int = 0, **kwargs: Any) -> Any:
-    """``scipy.integrate.quad`` with derivatives in the limits and ``args`` (the Leibniz rule).
+    """``scipy.integrate.quad`` with derivatives in the limits and ``args`` (the Leibniz rule, any order).
 
-    Returns ``(value, abserr)`` as SciPy does; ``value`` is a DualArray whose tangent is
+    Returns ``(value, abserr, ...)`` as SciPy does; ``value`` is a DualArray whose tangent is
     ``∫ ∂f/∂p·ṗ dx + f(b) ḃ - f(a) ȧ``, the integral by ``quad_vec`` over the k directions.
     """
     args = tuple(args) if not isinstance(args, tuple) else args
     frame, values, tangents = _flat([a, b, *args])
     if frame is None:
         return _si.quad(func, a, b, args=args, full_output=full_output, **kwargs)
-    _check_first_order(frame, values, tangents, "quad")
-    av, bv = float(values[0]), float(values[1])
-    plain_args = tuple(values[2:])
-    result = _si.quad(func, av, bv, args=plain_args, full_output=full_output, **kwargs)
-    tangent = _leibniz(func, frame, values, tangents, av, bv, kwargs)
-    value = frame.wrap(np.float64(result[0]), tangent)
-    return (value, *result[1:])
-
-
-def _leibniz(func: Callable[..., Any], frame: Any, values: list, tangents: list, av: float, bv: float,
-             kwargs: dict) -> np.ndarray:
-    k = frame.ndir
-    duals = [_dual(frame, v, t) for v, t in zip(values[2:], tangents[2:], strict=True)]
-    plain_args = tuple(values[2:])
-    total = np.zeros(k)
-    if any(t is not None for t in tangents[2:]):
-        def integrand(x: float) -> np.ndarray:
-            r = func(x, *duals)
-            return np.zeros(k) if not isinstance(r, DualArray) or r._tangent is None else np.reshape(r.tangent, (k,))
-
-        options = {key: kwargs[key] for key in ("epsabs", "epsrel", "limit", "points") if key in kwargs}
-        if "points" in options:
-            options["points"] = list(options["points"])
-        total = total + _si.quad_vec(integrand, av, bv, **options)[0]
-    if tangents[1] is not None:
-        total = total + float(func(bv, *plain_args)) * np.reshape(tangents[1], (k,))
-    if tangents[0] is not None:
-        total = total - float(func(av, *plain_args)) * np.reshape(tangents[0], (k,))
-    return total.reshape((k,))
+    if _modes.recorded(frame):
+        out, bridge = _modes.through_forward(lambda a, b, *p: quad(func, a, b, p, full_output, **kwargs),
+                                             [a, b, *args], "dualarray.scipy.integrate.quad")
+        return (bridge(out[0]), *out[1:])
+    result = _si.quad(func, float(_modes.plain(a)), float(_modes.plain(b)), args=_modes.plain(args),
+                      full_output=full_output, **kwargs)
+    options = {key: kwargs[key] for key in ("epsabs", "epsrel", "limit", "points") if key in kwargs}
+    if "points" in options:
+        options["points"] = list(options["points"])
+    return (_integral(func, a, b, args, np.float64(result[0]), "quad", options), *result[1:])
 
 
 def quad_vec(f: Callable[..., Any], a: Any, b: Any, args: tuple = (), **kwargs: Any) -> Any:
@@ -306,45 +385,32 @@ def quad_vec(f: Callable[..., Any], a: Any, b: Any, args: tuple = (), **kwargs: 
     frame, values, tangents = _flat([a, b, *args])
     if frame is None:
         return _si.quad_vec(f, a, b, args=tuple(args), **kwargs)
-    _check_first_order(frame, values, tangents, "quad_vec")
-    av, bv = float(values[0]), float(values[1])
-    plain_args = tuple(values[2:])
-    result = _si.quad_vec(f, av, bv, args=plain_args, **kwargs)
-    shape = np.shape(result[0])
-    k = frame.ndir
-    duals = [_dual(frame, v, t) for v, t in zip(values[2:], tangents[2:], strict=True)]
-    total = np.zeros((k, *shape))
-    if any(t is not None for t in tangents[2:]):
-        def integrand(x: float) -> np.ndarray:
-            r = f(x, *duals)
-            return np.zeros((k, *shape)) if not isinstance(r, DualArray) or r._tangent is None else np.reshape(
-                r.tangent, (k, *shape))
-
-        options = {key: kwargs[key] for key in ("epsabs", "epsrel", "norm", "limit", "points") if key in kwargs}
-        total = total + _si.quad_vec(integrand, av, bv, **options)[0]
-    if tangents[1] is not None:
-        total = total + np.reshape(tangents[1], (k,) + (1,) * len(shape)) * np.asarray(f(bv, *plain_args))
-    if tangents[0] is not None:
-        total = total - np.reshape(tangents[0], (k,) + (1,) * len(shape)) * np.asarray(f(av, *plain_args))
-    return (frame.wrap(np.asarray(result[0]), total), *result[1:])
+    if _modes.recorded(frame):
+        out, bridge = _modes.through_forward(lambda a, b, *p: quad_vec(f, a, b, p, **kwargs), [a, b, *args],
+                                             "dualarray.scipy.integrate.quad_vec")
+        return (bridge(out[0]), *out[1:])
+    result = _si.quad_vec(f, float(_modes.plain(a)), float(_modes.plain(b)), args=_modes.plain(tuple(args)), **kwargs)
+    options = {key: kwargs[key] for key in ("epsabs", "epsrel", "norm", "limit", "points") if key in kwargs}
+    return (_integral(f, a, b, tuple(args), np.asarray(result[0]), "quad_vec", options), *result[1:])
 
 
-def simpson(y: Any, x: Any = None, *, dx: float = 1.0, axis: int = -1) -> Any:
-    """``scipy.integrate.simpson``, linear in ``y``: the tangent is Simpson's rule of the tangent."""
-    frame, values, tangents = _flat([y, x])
-    if frame is None:
-        return _si.simpson(y, x=x, dx=dx, axis=axis)
-    if tangents[1] is not None:
+def _simpson_weights(m: int, x: Any, dx: float) -> np.ndarray:
+    """Simpson's weights along the last axis: ``simpson(y) = Σ_j w_j y_j`` (shape ``x.shape`` or ``(m,)``)."""
+    if x is None or np.ndim(x) == 1:
+        return _si.simpson(np.eye(m), x=x, dx=dx, axis=-1)
+    x_last = np.asarray(x)[..., None, :]
+    return _si.simpson(np.broadcast_to(np.eye(m), (*x_last.shape[:-2], m, m)), x=x_last, dx=dx, axis=-1)
+
+
+@counterpart(_si.simpson, "integrate")
+def simpson(y, x=None, *, dx=1.0, axis=-1, value=None, down=None):
+    """Linear in ``y``: ``Σ_j w_j y_j`` along ``axis`` with Simpson's weights (derivatives in ``y`` only)."""
+    if isinstance(x, DualArray):
         raise NotImplementedError("dualarray.scipy.integrate.simpson: derivatives in the sample points x are not "
                                   "implemented (only in y)")
-    _check_first_order(frame, values, tangents, "simpson")
-    yv = values[0]
-    value = _si.simpson(yv, x=values[1], dx=dx, axis=axis)
-    t = tangents[0]
-    if t is None:
-        return frame.wrap(value, None)
-    ax = axis if axis < 0 else axis - np.ndim(yv)
-    return frame.wrap(value, _si.simpson(t, x=values[1], dx=dx, axis=ax))
+    moved = np.moveaxis(y, axis, -1)
+    x_moved = None if x is None or np.ndim(x) == 1 else np.moveaxis(np.asarray(x), axis, -1)
+    return np.sum(moved * _simpson_weights(moved.shape[-1], x if x_moved is None else x_moved, dx), axis=-1)
 
 
 for _name in __all__:
