@@ -418,7 +418,8 @@ def jacobian(
     ``mode="reverse"`` runs f once with recorded tangents and transposes m output rows (cheaper when
     there are fewer outputs than inputs); ``mode="forward"`` pushes the n input columns; ``"auto"``
     (the default) records the first call, keeps reverse mode when ``m < n`` and otherwise (or where a
-    rule cannot be recorded) uses forward mode, remembering the choice for later calls.
+    rule cannot be recorded) uses forward mode, remembering the choice for later calls (the first call
+    transposes its record either way).
 
     Forward mode with ``k`` directions per pass: ``x`` is seeded with ``k`` rows of the identity as one
     batched DualArray, so an n-input Jacobian costs ``ceil(n / k)`` calls of f. ``chunk_size`` bounds
@@ -608,8 +609,8 @@ class _JacobianMode:
                 m = sum(math.prod(np.shape(v)) for v in lin.values)
                 n = sum(math.prod(s) for s in lin.in_shapes)
                 self.reverse = m < n
-                if self.reverse:
-                    return _reverse.jacobian(f, args, kwargs, argnums, chunk_size, self.where, lin=lin)
+                # this call's record is at hand: transposing it beats running f again, even for m >= n
+                return _reverse.jacobian(f, args, kwargs, argnums, chunk_size, self.where, lin=lin)
             except NotLinearError:
                 if self.mode == "reverse":
                     raise

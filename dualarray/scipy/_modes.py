@@ -79,38 +79,68 @@ def component_shape(key: Key, levels: Sequence[Frame], shape: tuple[int, ...]) -
     return tuple(level.ndir for level in reversed(levels) if level.tag in key) + tuple(shape)
 
 
-def components(x: Any, levels: Sequence[Frame], where: str) -> dict[Key, Any]:
-    """The nonzero components of ``x`` (a nested DualArray or a plain array) over ``levels``."""
+def components(x: Any, levels: Sequence[Frame], where: str, inner: int | None = None) -> dict[Key, Any]:
+    """The nonzero components of ``x`` (a nested DualArray or a plain array) over ``levels``.
+
+    Components are plain arrays, or DualArrays of the tag ``inner`` (a perturbation under all levels).
+    """
     if not levels:
         if isinstance(x, DualArray):
             if x.tag == CONSTANT_TAG:
                 return {(): x.value}
+            if x.tag == inner:
+                return {(): x}
             raise TypeError(f"{where}: the function returned a DualArray of a perturbation that is not among the "
                             "inputs (a DualArray captured by a closure?); pass it through args= instead")
         return {(): x}
     top, rest = levels[0], levels[1:]
     if isinstance(x, DualArray) and x.tag == top.tag:
-        out = components(x.value, rest, where)
+        out = components(x.value, rest, where, inner)
         if x._tangent is not None:
             if not isinstance(x._tangent, np.ndarray | DualArray):
                 raise NotImplementedError(f"{where}: a recorded (reverse-mode) tangent inside a forward "
                                           "perturbation cannot be integrated; use forward over reverse "
                                           "(dualarray.hessian's default) or forward mode")
-            out.update({(top.tag, *key): part for key, part in components(x._tangent, rest, where).items()})
+            out.update({(top.tag, *key): part for key, part in components(x._tangent, rest, where, inner).items()})
         return out
-    return components(x, rest, where)
+    return components(x, rest, where, inner)
 
 
-def pack(x: Any, levels: Sequence[Frame], keys: Sequence[Key], shape: tuple[int, ...], where: str) -> np.ndarray:
-    """All components of ``x`` as one float vector (zeros where ``x`` has none), in ``keys`` order."""
-    parts = components(x, levels, where)
+def pack(x: Any, levels: Sequence[Frame], keys: Sequence[Key], shape: tuple[int, ...], where: str,
+         inner: int | None = None) -> Any:
+    """All components of ``x`` as one float vector (zeros where ``x`` has none), in ``keys`` order.
+
+    With ``inner`` (see :func:`components`) the vector is a DualArray of that tag.
+    """
+    parts = components(x, levels, where, inner)
     flat = []
     for key in keys:
         target = component_shape(key, levels, shape)
         part = parts.get(key)
-        flat.append(np.zeros(math.prod(target)) if part is None
-                    else np.broadcast_to(np.asarray(part, dtype=float), target).reshape(-1))
+        if part is None:
+            flat.append(np.zeros(math.prod(target)))
+        elif isinstance(part, DualArray):
+            flat.append(np.reshape(np.broadcast_to(part, target), (-1,)))
+        else:
+            flat.append(np.broadcast_to(np.asarray(part, dtype=float), target).reshape(-1))
     return np.concatenate(flat)
+
+
+def fresh_levels(levels: Sequence[Frame]) -> list[Frame]:
+    """Levels like ``levels`` with new tags (newer than every tag so far), in the same order."""
+    tags = [new_tag() for _ in levels]
+    return [Frame(tag, level.ndir, level.batched) for tag, level in zip(reversed(tags), levels, strict=True)]
+
+
+def retag(x: Any, levels: Sequence[Frame], fresh: Sequence[Frame], where: str) -> Any:
+    """``x`` with the perturbations of ``levels`` moved to the tags of ``fresh`` (plain ``x`` unchanged)."""
+    if not isinstance(x, DualArray):
+        return x
+    shape = np.shape(plain(x))
+    parts = components(x, levels, where)
+    renamed = dict(zip(all_keys(levels), all_keys(fresh), strict=True))
+    return build(fresh, {renamed[key]: parts.get(key, np.zeros(component_shape(key, levels, shape)))
+                         for key in all_keys(levels)})
 
 
 def unpack(z: np.ndarray, levels: Sequence[Frame], keys: Sequence[Key], shape: tuple[int, ...],

@@ -40,6 +40,8 @@ from . import COUNTERPARTS, _modes, counterpart
 __all__ = ["odeint", "quad", "quad_vec", "simpson", "solve_ivp"]
 
 _IMPLICIT = {"BDF", "Radau", "LSODA"}
+SPARSE_STATES = 64
+"""From this many states on, BDF and Radau get a sparse Newton Jacobian from a detected pattern."""
 
 
 def _flat(args: Sequence[Any]) -> tuple[Any, Any, Any]:
@@ -81,10 +83,20 @@ class _Augmented:
         self.n, self.k = math.prod(shape), self.frame.ndir
 
     def state(self, t: float, z: np.ndarray) -> Any:
+        if len(self.levels) == 1:  # the common case, without the component bookkeeping
+            frame, n = self.frame, self.n
+            return DualArray._new(z[:n].reshape(self.shape), z[n:].reshape((self.k, *self.shape)), self.k,
+                                  frame.batched, frame.tag)
         return _modes.build(self.levels, _modes.unpack(z, self.levels, self.keys, self.shape))
 
     def __call__(self, t: float, z: np.ndarray) -> np.ndarray:
         r = self.fun(t, self.state(t, z), *self.args)
+        if (len(self.levels) == 1 and type(r) is DualArray and r.tag == self.frame.tag and type(r.value) is np.ndarray
+                and type(r._tangent) is np.ndarray and r.value.size == self.n and r._tangent.size == self.n * self.k):
+            out = np.empty(z.size)
+            out[: self.n] = r.value.reshape(-1)
+            out[self.n:] = r._tangent.reshape(-1)
+            return out
         return _modes.pack(r, self.levels, self.keys, self.shape, f"dualarray.scipy.integrate.{self.what}")
 
     def parts(self, z: np.ndarray, trailing: tuple = ()) -> dict:
@@ -93,26 +105,47 @@ class _Augmented:
     def plain(self, t: float, y: np.ndarray) -> np.ndarray:
         return np.asarray(self.fun(t, np.reshape(y, self.shape), *_modes.plain(self.args)), dtype=float).reshape(-1)
 
-    def block_jacobian(self, jac: Any, sparse: bool) -> Callable[[float, np.ndarray], Any]:
-        """``I ⊗ ∂f/∂y`` (one block per component) at the state, from ``jac`` if given, else ``jacobian``."""
+    def jacobian(self, t0: float, y0: np.ndarray, sparse: bool, sparsity: Any) -> Callable[[float, np.ndarray], Any]:
+        """The exact Jacobian ``∂z'/∂z`` of the augmented system, by ``jacobian`` of its right-hand side.
+
+        For one level it is ``[[J, 0], [∂(J·Sᵢ + ∂f/∂p·ṗᵢ)/∂y, J]]``: block lower triangular, second
+        derivatives below the diagonal (the simultaneous-corrector shortcut ``I ⊗ J`` slows SciPy's
+        Newton iterations several-fold). With a pattern ``P`` of ``∂f/∂y`` (``sparsity``, SciPy's
+        ``jac_sparsity``, or detected at ``(t0, y0)`` from :data:`SPARSE_STATES` states on) the
+        augmented pattern is ``P`` in every block that can be nonzero, evaluated by colouring.
+        """
+        from .._sparse import jacobian_sparsity
         from ..transforms import jacobian
 
-        values = _modes.plain(self.args)
-        if jac is None:
-            dfdy = jacobian(lambda t, y: self.fun(t, y, *values), argnums=1)
-        elif callable(jac):
-            dfdy = lambda t, y: jac(t, y, *values)  # noqa: E731
+        where = f"dualarray.scipy.integrate.{self.what}"
+
+        def rhs(t: float, z: Any) -> Any:  # z carries jacobian's (older) tag: the levels move to fresh tags
+            fresh = _modes.fresh_levels(self.levels)
+            keys = _modes.all_keys(fresh)
+            args = [_modes.retag(a, self.levels, fresh, where) for a in self.args]
+            state = _modes.build(fresh, _modes.unpack(z, fresh, keys, self.shape))
+            inner = z.tag if isinstance(z, DualArray) else None
+            return _modes.pack(self.fun(t, state, *args), fresh, keys, self.shape, where, inner)
+
+        pattern = sparsity
+        if pattern is None and sparse and self.n >= SPARSE_STATES:
+            values = _modes.plain(self.args)
+            try:
+                pattern = jacobian_sparsity(lambda y: self.fun(t0, y, *values))(np.reshape(y0, self.shape))
+            except (NotImplementedError, TypeError, ValueError):
+                pattern = None  # detection cannot run f: the dense Jacobian
+        if pattern is None:
+            dense = jacobian(rhs, argnums=1, mode="forward")
+            return lambda t, z: np.reshape(dense(t, z), (z.size, z.size))
+        units = sum(math.prod(_modes.component_shape(key, self.levels, ())) for key in self.keys)
+        if len(self.levels) == 1:  # Sᵢ' depends on y and Sᵢ only
+            blocks = np.eye(units, dtype=bool)
+            blocks[:, 0] = True
         else:
-            dfdy = lambda t, y: jac  # noqa: E731
-
-        def block(t: float, z: np.ndarray) -> Any:
-            j = dfdy(t, z[: self.n].reshape(self.shape))
-            j = j.toarray() if sp.issparse(j) else np.reshape(np.asarray(j, dtype=float), (self.n, self.n))
-            if sparse:
-                return sp.kron(sp.eye_array(z.size // self.n, format="csr"), sp.csr_array(j), format="csc")
-            return np.kron(np.eye(z.size // self.n), j)
-
-        return block
+            blocks = np.tril(np.ones((units, units), dtype=bool))
+        augmented = sp.kron(sp.csr_array(blocks), sp.csr_array(sp.csr_array(pattern) != 0), format="csr")
+        compressed = jacobian(rhs, argnums=1, sparsity=augmented)
+        return (lambda t, z: compressed(t, z).tocsc()) if sparse else (lambda t, z: compressed(t, z).toarray())
 
 
 def solve_ivp(fun: Callable[..., Any], t_span: Any, y0: Any, method: str = "RK45", t_eval: Any = None,
@@ -149,8 +182,9 @@ def solve_ivp(fun: Callable[..., Any], t_span: Any, y0: Any, method: str = "RK45
         n, k = system.n, system.k
         z0[n:n + k * n] -= np.outer(np.reshape(tt0, (k,)), system.plain(float(t0v), _modes.plain(y0))).reshape(-1)
     if method in _IMPLICIT or (isinstance(method, type) and method.__name__ in _IMPLICIT):
-        options["jac"] = system.block_jacobian(options.get("jac"), sparse=method != "LSODA")
-        options.pop("jac_sparsity", None)
+        options.pop("jac", None)  # for f alone; the augmented system's comes from jacobian
+        options["jac"] = system.jacobian(float(t0v), _modes.plain(y0_dual), method != "LSODA",
+                                         options.pop("jac_sparsity", None))
     event_list = [] if events is None else (list(events) if isinstance(events, list | tuple) else [events])
     wrapped_events = [_wrap_event(e, system) for e in event_list]
     res = _si.solve_ivp(system, (float(t0v), float(t1v)), z0, method=method,
