@@ -9,9 +9,9 @@ is integrated by the same SciPy method, ``f`` evaluated once per step on a DualA
 ``S`` (so the sensitivity equations come from the same rules). SciPy's error control covers every
 component, sensitivities included (as CVODES's ``errconS``). An output time ``t`` that carries a
 tangent adds ``f(t, y(t)) ṫ``; event times carry ``ṫe = -(∂g/∂y·S + ∂g/∂p·ṗ) / (dg/dt)`` and the
-state at an event ``S + f ṫe``. Implicit methods (BDF, Radau, LSODA) get the block-diagonal Jacobian
-``I ⊗ ∂f/∂y`` of the augmented system from ``jacobian`` (the simultaneous-corrector approximation of
-CVODES): the Newton iteration converges, the error control decides accuracy.
+state at an event ``S + f ṫe``. Implicit methods (BDF, Radau, LSODA) get the exact Jacobian of the
+augmented system from ``jacobian`` (:meth:`_Augmented.jacobian`; sparse and coloured when ∂f/∂y has a
+pattern), so SciPy's Newton iterations converge as fast as on the plain problem.
 
 ``quad`` and ``quad_vec`` use the Leibniz rule, ``d∫f = ∫ḟ dx + f(b) ḃ - f(a) ȧ``, with the
 derivative integral computed by SciPy's ``quad_vec`` over the k directions; ``simpson`` is linear in y.
