@@ -274,3 +274,46 @@ def test_what_is_not_implemented_says_so():
     with pytest.raises(NotImplementedError, match="sample points"):
         I.simpson(np.ones(3), DualArray(np.arange(3.0), np.ones(3)))
     assert isinstance(I.solve_ivp(f, (0, 1), DualArray(np.ones(2), np.ones(2))).y, DualArray)
+
+
+def _diffusion(t, u, d, k):
+    padded = np.concatenate([np.zeros(1), u, np.zeros(1)])
+    return d * (padded[2:] - 2 * u + padded[:-2]) * 71.0**2 - k * u**2
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_many_states_get_a_coloured_augmented_jacobian(given, monkeypatch):
+    """70 states: BDF's Newton matrix is the coloured sparse Jacobian of the augmented system."""
+    from scipy.sparse import diags_array
+
+    u0 = np.sin(np.pi * np.linspace(0, 1, 72)[1:-1])
+    tridiagonal = diags_array([np.ones(69), np.ones(70), np.ones(69)], offsets=[-1, 0, 1])
+    options = {"jac_sparsity": tridiagonal} if given else {}
+    seen = []
+    original = I._Augmented.jacobian
+
+    def spy(self, *args):
+        jac = original(self, *args)
+
+        def call(t, z):
+            seen.append(jac(t, z))
+            return seen[-1]
+
+        return call
+
+    monkeypatch.setattr(I._Augmented, "jacobian", spy)
+
+    def final(p):
+        return I.solve_ivp(_diffusion, (0, 0.2), u0, method="BDF", args=(p[0], p[1]), rtol=1e-9, atol=1e-12,
+                           **options).y[:, -1]
+
+    p0 = np.array([0.5, 2.0])
+    jac = da.jacobian(final, mode="forward")(p0)
+    fd = _central(lambda p: si.solve_ivp(_diffusion, (0, 0.2), u0, method="BDF", args=tuple(p), rtol=1e-12,
+                                         atol=1e-14).y[:, -1], p0, rel=1e-5)
+    np.testing.assert_allclose(jac, fd, rtol=1e-5, atol=1e-6 * np.abs(fd).max())
+    assert seen and all(m.format == "csc" and m.nnz <= 3 * 70 * 3 + 2 * 3 * 70 for m in seen)
+    # second order: the nested components, with the lower-triangular block pattern
+    h = da.hessian(lambda p: final(p)[35], mode="forward")(p0)
+    fd2 = _central(lambda p: da.gradient(lambda q: final(q)[35])(p), p0, h=1e-5)
+    np.testing.assert_allclose(h, fd2, rtol=1e-4, atol=1e-5 * np.abs(h).max())
