@@ -65,7 +65,7 @@ def test_scipy_functions_name_their_counterpart():
 
 def test_what_is_not_implemented_says_so():
     with pytest.raises(NotImplementedError, match="func's derivative"):
-        L.funm(DualArray(S, np.ones((3, 3))), np.exp)
+        L.funm(DualArray(S, np.ones((3, 3))), np.sin)
     with pytest.raises(NotImplementedError, match="not unique"):
         L.schur(DualArray(S, np.ones((3, 3))))
     with pytest.raises(NotImplementedError, match="subset_by_value"):

@@ -294,7 +294,10 @@ def _implicit_step(x0: Any, residual: Any, k: Any) -> Any:
 
 @counterpart(_sl.sqrtm, "linalg")
 def sqrtm(a, *, value=None, **_):
-    x = value
+    return _sqrtm_step(a, value)
+
+
+def _sqrtm_step(a: Any, x: Any) -> Any:
     eye = np.eye(x.shape[-1])
     return _implicit_step(x, x @ x - a, np.kron(x, eye) + np.kron(eye, np.swapaxes(x, -1, -2)))
 
@@ -391,9 +394,12 @@ def lu(a, *, value, down, permute_l=False, p_indices=False, **_):
 @counterpart(_sl.logm, "linalg")
 def logm(a, *, value, down, **_):
     """``exp(X) = A``: ``Ẋ = L_exp(X, ·)⁻¹ Ȧ``, the Fréchet matrix of expm at X from dualarray's jacobian."""
+    return _logm_step(a, value)
+
+
+def _logm_step(a: Any, x: Any) -> Any:
     from ..transforms import jacobian
 
-    x = value
     if np.iscomplexobj(_plain(x)) or np.iscomplexobj(_plain(a)):
         raise NotImplementedError("dualarray.scipy.linalg.logm: derivatives are implemented for real logarithms of "
                                   "real matrices")
@@ -448,10 +454,21 @@ def solveh_banded(ab, b, *, value=None, lower=False, **_):
     return np.linalg.solve(a, b)
 
 
+_FUNM_RULES = {np.exp: "expm", np.log: "logm", np.sqrt: "sqrtm"}
+"""Scalar functions whose matrix function has a counterpart (its derivative is funm's)."""
+
+
 @counterpart(_sl.funm, "linalg")
-def funm(a, func, disp=True, **_):
-    raise NotImplementedError("dualarray.scipy.linalg.funm(A, func): a derivative needs func's derivative, which funm "
-                              "does not have; use expm, logm or sqrtm, or eigh/eig and func on the eigenvalues")
+def funm(a, func, disp=True, *, value, down, **_):
+    """``func`` in np.exp, np.log, np.sqrt: the derivative of expm, logm or sqrtm at SciPy's funm value."""
+    name = _FUNM_RULES.get(func)
+    if name is None:
+        raise NotImplementedError("dualarray.scipy.linalg.funm(A, func): a derivative needs func's derivative, which "
+                                  "funm does not have (np.exp, np.log and np.sqrt do); use expm, logm or sqrtm, or "
+                                  "eigh/eig and func on the eigenvalues")
+    x = value[0] if isinstance(value, tuple) else value
+    result = {"expm": _expm_pade, "logm": _logm_step, "sqrtm": _sqrtm_step}[name](a, *(() if name == "expm" else (x,)))
+    return (result, None) if isinstance(value, tuple) else result
 
 
 @counterpart(_sl.schur, "linalg")
