@@ -138,7 +138,7 @@ def _call(f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], wh
             fr for fr in frames if not fr.filename.startswith((_PACKAGE_DIR, _NUMPY_DIR))
         ]
         place = f" at {user[-1].filename}:{user[-1].lineno} (`{user[-1].line}`)" if user else ""
-        ours = _counterpart_in(frames)
+        ours = _counterpart_in(frames, e.__traceback__)
         if ours is not None:
             raise DerivativeLostError(
                 f"{where}: {ours.removeprefix('dualarray.')} converts its input with np.asarray{place}, which cannot "
@@ -153,18 +153,32 @@ def _call(f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], wh
         ) from e
 
 
-def _counterpart_in(frames: Any) -> str | None:
-    """``dualarray.scipy.linalg.expm`` when a SciPy function with a counterpart is among ``frames``."""
+def _counterpart_in(frames: Any, tb: Any = None) -> str | None:
+    """``dualarray.scipy.linalg.expm`` when a SciPy function with a counterpart is among ``frames``.
+
+    A ``scipy.stats`` distribution method is named by the distribution it was called on (read from
+    the traceback's frames: ``dualarray.scipy.stats.norm.logpdf``).
+    """
     import sys
 
-    if "dualarray.scipy" not in sys.modules:
+    if "dualarray.scipy.stats" not in sys.modules:
         import importlib.util
 
         if importlib.util.find_spec("scipy") is None:
             return None
-        import dualarray.scipy.linalg  # noqa: F401  (registers the counterparts)
+        import dualarray.scipy.integrate  # noqa: F401  (registers the counterparts)
+        import dualarray.scipy.linalg  # noqa: F401
+        import dualarray.scipy.stats  # noqa: F401
     from .scipy import counterpart_name
+    from .scipy.stats import distribution_method_name
 
+    while tb is not None:
+        frame = tb.tb_frame
+        if "/scipy/stats/" in frame.f_code.co_filename:
+            name = distribution_method_name(frame.f_locals.get("self"), frame.f_code.co_name)
+            if name is not None:
+                return name
+        tb = tb.tb_next
     for fr in frames:
         if "/scipy/" in fr.filename:
             name = counterpart_name(fr.filename, fr.name)

@@ -86,11 +86,16 @@ def scipy_special_ufuncs() -> dict[str, np.ufunc]:
 def scipy_counterparts() -> list[tuple[str, str, str]]:
     """SciPy functions with a ``dualarray.scipy`` counterpart (empty when SciPy is missing)."""
     try:
-        from .scipy import COUNTERPARTS, linalg  # noqa: F401  (importing registers them)
+        from .scipy import COUNTERPARTS, integrate, linalg, stats  # noqa: F401  (importing registers them)
     except ImportError:  # pragma: no cover
         return []
-    rows = [(f"{f.__module__.split('._')[0]}.{f.__name__}", "rule", f"use {ours.__module__}.{ours.__name__}")
-            for f, ours in COUNTERPARTS.items()]
+    rows = []
+    for f, ours in COUNTERPARTS.items():
+        if hasattr(f, "__name__"):
+            name = f"{f.__module__.split('._')[0]}.{f.__name__}"
+            rows.append((name, "rule", f"use {ours.__module__}.{ours.__name__}"))
+        else:  # a scipy.stats distribution object: every method of ours has a derivative
+            rows.append((f"scipy.stats.{ours.name}", "rule", f"use dualarray.scipy.stats.{ours.name}"))
     return sorted(rows)
 
 

@@ -121,7 +121,9 @@ def families():
     import importlib
 
     found = []
-    for name in ("ufuncs", "shape", "reductions", "linalg", "fft", "polynomial", "special", "scipy_linalg"):
+    names = ("ufuncs", "shape", "reductions", "linalg", "fft", "polynomial", "special", "scipy_linalg",
+             "scipy_stats")
+    for name in names:
         try:
             found.append(importlib.import_module(f"{__name__}.{name}"))
         except ModuleNotFoundError as err:
