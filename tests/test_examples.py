@@ -221,6 +221,7 @@ SCRIPT_ARGS = {
     "neural_network": ["--hidden", "4", "--samples", "40"],
     "lagrangian_pendulum": ["--t-end", "0.3"],
     "ode_sensitivity": [],
+    "hamiltonian_monte_carlo": ["--samples", "100"],
 }
 
 
@@ -248,3 +249,15 @@ def test_ode_sensitivity():
     assert r["jac_err"] < 1e-6
     np.testing.assert_allclose(r["fit_ad"].x, r["fit_fd"].x, rtol=1e-5)
     np.testing.assert_allclose(r["fit_ad"].x, [1.3, 0.6, 0.4], rtol=0.02)
+
+
+def test_hamiltonian_monte_carlo():
+    r = load("hamiltonian_monte_carlo").main(samples=400, verbose=False)
+    linear, logistic = r["linear"], r["logistic"]
+    assert 0.6 < linear["acceptance"] <= 1 and 0.6 < logistic["acceptance"] <= 1
+    assert np.all(np.abs(linear["z"]) < 4)  # the exact posterior mean, within 4 Monte Carlo standard errors
+    np.testing.assert_allclose(linear["chain"].std(axis=0), linear["exact_sd"], rtol=0.25)
+    assert np.all(linear["ess"] > 100) and np.all(logistic["ess"] > 100)
+    # logistic: mean near the mode, spread near the Laplace approximation
+    assert np.all(np.abs(logistic["chain"].mean(axis=0) - logistic["mode"]) < 0.5 * logistic["laplace_sd"])
+    np.testing.assert_allclose(logistic["chain"].std(axis=0), logistic["laplace_sd"], rtol=0.3)
