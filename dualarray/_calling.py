@@ -167,17 +167,22 @@ def _counterpart_in(frames: Any, tb: Any = None) -> str | None:
         if importlib.util.find_spec("scipy") is None:
             return None
         import dualarray.scipy.integrate  # noqa: F401  (registers the counterparts)
+        import dualarray.scipy.interpolate  # noqa: F401
         import dualarray.scipy.linalg  # noqa: F401
         import dualarray.scipy.stats  # noqa: F401
-    from .scipy import counterpart_name
+    from .scipy import COUNTERPARTS, counterpart_name
     from .scipy.stats import distribution_method_name
 
-    while tb is not None:
+    while tb is not None:  # methods: named by the object they run on (a distribution, an interpolant)
         frame = tb.tb_frame
-        if "/scipy/stats/" in frame.f_code.co_filename:
-            name = distribution_method_name(frame.f_locals.get("self"), frame.f_code.co_name)
+        if "/scipy/" in frame.f_code.co_filename:
+            owner = frame.f_locals.get("self")
+            name = distribution_method_name(owner, frame.f_code.co_name)
             if name is not None:
                 return name
+            ours = COUNTERPARTS.get(type(owner)) if owner is not None else None
+            if ours is not None and hasattr(ours, "__name__"):
+                return f"{ours.__module__}.{ours.__name__}"
         tb = tb.tb_next
     for fr in frames:
         if "/scipy/" in fr.filename:

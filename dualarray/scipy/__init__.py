@@ -68,6 +68,7 @@ def _rewrap(frame: Any, value: Any, dual: Any) -> Any:
 def counterpart_name(filename: str, function: str) -> str | None:
     """``dualarray.scipy.linalg.expm`` when ``function`` in ``filename`` is a SciPy function with a counterpart."""
     for scipy_func, ours in COUNTERPARTS.items():
-        if scipy_func.__name__ == function and f"/scipy/{ours.__module__.rsplit('.', 1)[-1]}/" in filename:
+        module = ours.__module__.rsplit(".", 1)[-1]
+        if getattr(scipy_func, "__name__", None) == function and f"/scipy/{module}/" in filename:
             return f"{ours.__module__}.{function}"
     return None
