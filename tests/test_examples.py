@@ -222,6 +222,7 @@ SCRIPT_ARGS = {
     "lagrangian_pendulum": ["--t-end", "0.3"],
     "ode_sensitivity": [],
     "hamiltonian_monte_carlo": ["--samples", "100"],
+    "spline_fit": ["--n", "60"],
 }
 
 
@@ -261,3 +262,12 @@ def test_hamiltonian_monte_carlo():
     # logistic: mean near the mode, spread near the Laplace approximation
     assert np.all(np.abs(logistic["chain"].mean(axis=0) - logistic["mode"]) < 0.5 * logistic["laplace_sd"])
     np.testing.assert_allclose(logistic["chain"].std(axis=0), logistic["laplace_sd"], rtol=0.3)
+
+
+def test_spline_fit():
+    r = load("spline_fit").main(verbose=False)
+    assert r["jac_err"] < 1e-9  # the AD Jacobian is the spline basis
+    np.testing.assert_allclose(r["fit"].x, r["exact"], atol=1e-10)  # the exact least-squares answer
+    np.testing.assert_allclose(r["fit_fd"].x, r["exact"], atol=1e-6)
+    assert 0.03 < r["rms"] < 0.07  # the noise level, 0.05
+    assert abs(r["fit_shift"].x[0] - r["shift_true"]) < 0.05
