@@ -122,7 +122,7 @@ def families():
 
     found = []
     names = ("ufuncs", "shape", "reductions", "linalg", "fft", "polynomial", "special", "scipy_linalg",
-             "scipy_stats", "scipy_interpolate")
+             "scipy_stats", "scipy_interpolate", "scipy_special")
     for name in names:
         try:
             found.append(importlib.import_module(f"{__name__}.{name}"))
