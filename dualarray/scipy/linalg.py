@@ -87,11 +87,14 @@ def solve_triangular(a, b, *, value=None, trans=0, lower=False, unit_diagonal=Fa
     if unit_diagonal:
         eye = np.eye(a.shape[-1], dtype=bool)
         t = np.where(eye, 1, t)
+    return np.linalg.solve(_transposed(t, trans), b)
+
+
+def _transposed(a: Any, trans: Any) -> Any:
+    """``a``, ``aᵀ`` or ``aᴴ`` for LAPACK's ``trans`` = 0/'N', 1/'T', 2/'C'."""
     if trans in (1, "T"):
-        t = np.swapaxes(t, -1, -2)
-    elif trans in (2, "C"):
-        t = _mH(t)
-    return np.linalg.solve(t, b)
+        return np.swapaxes(a, -1, -2)
+    return _mH(a) if trans in (2, "C") else a
 
 
 @counterpart(_sl.cholesky, "linalg")
@@ -364,11 +367,7 @@ def lu_solve(lu_and_piv, b, trans=0, **kwargs):
 @counterpart(lambda lu, b, piv, **kwargs: _sl.lu_solve((lu, piv), b, **kwargs), "linalg", registered=False)
 def _lu_solve(lu, b, piv, *, value=None, trans=0, **_):
     a = _row_permutation(_plain(piv)).T @ ((np.tril(lu, -1) + np.eye(lu.shape[-1])) @ np.triu(lu))
-    if trans in (1, "T"):
-        a = np.swapaxes(a, -1, -2)
-    elif trans in (2, "C"):
-        a = _mH(a)
-    return np.linalg.solve(a, b)
+    return np.linalg.solve(_transposed(a, trans), b)
 
 
 @counterpart(_sl.lu, "linalg")

@@ -122,7 +122,8 @@ def families():
 
     found = []
     names = ("ufuncs", "shape", "reductions", "linalg", "fft", "polynomial", "special", "scipy_linalg",
-             "scipy_stats", "scipy_interpolate", "scipy_special")
+             "scipy_stats", "scipy_interpolate", "scipy_special", "scipy_signal",
+             "scipy_ndimage")
     for name in names:
         try:
             found.append(importlib.import_module(f"{__name__}.{name}"))
