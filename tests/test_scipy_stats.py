@@ -121,3 +121,21 @@ def test_maximum_likelihood_fits_match_scipys():
     np.testing.assert_allclose(np.exp(res.x), [a, scale], rtol=1e-5)
     fit = ss.fit(ss.gamma, gamma_data, bounds={"a": (0.1, 10), "loc": (0, 0), "scale": (0.1, 10)})
     np.testing.assert_allclose(np.exp(res.x), [fit.params.a, fit.params.scale], rtol=1e-3)
+
+
+def test_new_style_distributions():
+    x, p = np.array([0.3, 1.2]), np.array([0.2, 1.1])
+    for method, classic in (("logpdf", "logpdf"), ("ccdf", "sf"), ("logccdf", "logsf")):
+        ours = getattr(S.Normal(mu=p[0], sigma=p[1]), method)(x)
+        np.testing.assert_array_equal(ours, getattr(ss.Normal(mu=p[0], sigma=p[1]), method)(x))
+        jac = da.jacobian(lambda q, m=method: getattr(S.Normal(mu=q[0], sigma=q[1]), m)(x))(p)
+        np.testing.assert_allclose(jac, da.jacobian(lambda q, c=classic: getattr(S.norm, c)(x, q[0], q[1]))(p),
+                                   rtol=1e-12)
+    q = np.array([0.2, 0.7])
+    np.testing.assert_allclose(da.jacobian(lambda ab: S.Uniform(a=ab[0], b=ab[1]).icdf(q))(np.array([0.5, 2.0])),
+                               np.stack([1 - q, q], axis=-1), rtol=1e-13)
+    assert S.Normal(mu=1.0).mean() == 1.0
+    with pytest.raises(NotImplementedError, match="carry derivatives"):
+        S.Normal(mu=DualArray(0.0, 1.0)).mean()
+    with pytest.raises(TypeError, match=r"use dualarray\.scipy\.stats\.Normal"):
+        da.gradient(lambda m: ss.Normal(mu=m[0], sigma=1.0).logpdf(1.0))(np.array([0.2]))

@@ -60,6 +60,13 @@ def plain(obj: Any) -> Any:
     return obj
 
 
+def with_value(dual: Any, value: Any) -> Any:
+    """``dual`` with its innermost value replaced by ``value`` (SciPy's own), every tangent kept."""
+    if not isinstance(dual, DualArray):
+        return value
+    return DualArray._new(with_value(dual.value, value), dual._tangent, dual._ndir, dual._batched, dual.tag)
+
+
 def recorded(level: Frame) -> bool:
     """A level whose tangents are recorded linear maps (reverse mode, sparsity detection)."""
     return level.tag in REVERSE_TAGS

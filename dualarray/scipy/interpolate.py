@@ -31,7 +31,7 @@ from scipy.spatial import Delaunay
 
 from .._core import DualArray, note_read
 from . import COUNTERPARTS
-from ._modes import plain
+from ._modes import plain, with_value
 
 __all__ = ["Akima1DInterpolator", "BSpline", "CubicSpline", "PchipInterpolator", "RegularGridInterpolator",
            "griddata", "interp1d", "make_interp_spline"]
@@ -46,13 +46,6 @@ def _no_tangent(x: Any, what: str, where: str) -> np.ndarray:
         raise NotImplementedError(f"dualarray.scipy.interpolate.{where}: derivatives in {what} are not implemented "
                                   "(every basis function moves); pass them plain")
     return np.asarray(x)
-
-
-def with_value(dual: Any, value: Any) -> Any:
-    """``dual`` with its innermost value replaced by ``value`` (SciPy's own), every tangent kept."""
-    if not isinstance(dual, DualArray):
-        return value
-    return DualArray._new(with_value(dual.value, value), dual._tangent, dual._ndir, dual._batched, dual.tag)
 
 
 def _steer(*objs: Any) -> None:

@@ -27,6 +27,7 @@ import scipy.stats as _ss
 
 from .._core import DualArray
 from . import COUNTERPARTS, counterpart
+from ._modes import plain, with_value
 
 LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 METHODS = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
@@ -437,6 +438,87 @@ def distribution_method_name(scipy_dist: Any, method: str) -> str | None:
     return None
 
 
+# ----------------------------------------------------------------------- new-style distributions
+_NEW_METHODS = {"pdf": "pdf", "logpdf": "logpdf", "cdf": "cdf", "logcdf": "logcdf", "ccdf": "sf", "logccdf": "logsf",
+                "icdf": "ppf", "iccdf": "isf"}
+
+
+class _NewStyle:
+    """``scipy.stats.Normal(mu=, sigma=)``-style objects: SciPy's values, the classic formulas' derivatives.
+
+    The one-argument methods of :data:`_NEW_METHODS` carry derivatives; everything else (``sample``,
+    ``moment``, two-argument ``cdf(x, y)``, arithmetic) is SciPy's own, for plain parameters.
+    """
+
+    scipy_class: Any
+    classic: str
+
+    def __init__(self, **params: Any):
+        self.params = params
+        self._scipy = self.scipy_class(**{k: plain(v) for k, v in params.items()})
+
+    def _loc_scale(self) -> tuple[Any, Any]:
+        raise NotImplementedError
+
+    def _method(self, name: str) -> Callable[[Any], Any]:
+        def method(x: Any) -> Any:
+            value = getattr(self._scipy, name)(plain(x))
+            if not any(isinstance(v, DualArray) for v in (x, *self.params.values())):
+                return value
+            loc, scale = self._loc_scale()
+            classic = getattr(globals()[self.classic], _NEW_METHODS[name])(x, loc=loc, scale=scale)
+            return with_value(classic, value)
+
+        method.__name__ = name
+        return method
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute in _NEW_METHODS:
+            return self._method(attribute)
+        if attribute.startswith("_"):
+            raise AttributeError(attribute)
+        if any(isinstance(v, DualArray) for v in self.params.values()):
+            raise NotImplementedError(f"dualarray.scipy.stats.{type(self).__name__}.{attribute}: only "
+                                      f"{', '.join(_NEW_METHODS)} carry derivatives; use plain parameters")
+        return getattr(self._scipy, attribute)
+
+
+class Normal(_NewStyle):
+    """``scipy.stats.Normal(mu=0, sigma=1)`` with derivatives in x, mu and sigma."""
+
+    scipy_class, classic = _ss.Normal, "norm"
+
+    def __init__(self, *, mu: Any = 0.0, sigma: Any = 1.0):
+        super().__init__(mu=mu, sigma=sigma)
+
+    def _loc_scale(self) -> tuple[Any, Any]:
+        return self.params["mu"], self.params["sigma"]
+
+
+class Uniform(_NewStyle):
+    """``scipy.stats.Uniform(a=, b=)`` with derivatives in x, a and b."""
+
+    scipy_class, classic = _ss.Uniform, "uniform"
+
+    def __init__(self, *, a: Any, b: Any):
+        super().__init__(a=a, b=b)
+
+    def _loc_scale(self) -> tuple[Any, Any]:
+        return self.params["a"], self.params["b"] - self.params["a"]
+
+
+class Logistic(_NewStyle):
+    """``scipy.stats.Logistic()`` (the standard one) with derivatives in x."""
+
+    scipy_class, classic = _ss.Logistic, "logistic"
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def _loc_scale(self) -> tuple[Any, Any]:
+        return 0.0, 1.0
+
+
 # ----------------------------------------------------------------------- the module's names
 __all__ = [*CONTINUOUS, *DISCRETE, "multivariate_normal", "dirichlet"]
 for _name in CONTINUOUS:
@@ -447,3 +529,7 @@ multivariate_normal = _MultivariateNormal()
 dirichlet = _Dirichlet()
 for _name in __all__:
     COUNTERPARTS[getattr(_ss, _name)] = globals()[_name]
+for _new in (Normal, Uniform, Logistic):
+    COUNTERPARTS[_new.scipy_class] = _new
+    _new.__module__ = __name__
+__all__ += ["Logistic", "Normal", "Uniform"]
