@@ -169,6 +169,7 @@ def _counterpart_in(frames: Any, tb: Any = None) -> str | None:
         import dualarray.scipy.integrate  # noqa: F401  (registers the counterparts)
         import dualarray.scipy.interpolate  # noqa: F401
         import dualarray.scipy.linalg  # noqa: F401
+        import dualarray.scipy.ndimage  # noqa: F401
         import dualarray.scipy.signal  # noqa: F401
         import dualarray.scipy.special  # noqa: F401
         import dualarray.scipy.stats  # noqa: F401

@@ -86,7 +86,7 @@ def scipy_special_ufuncs() -> dict[str, np.ufunc]:
 def scipy_counterparts() -> list[tuple[str, str, str]]:
     """SciPy functions with a ``dualarray.scipy`` counterpart (empty when SciPy is missing)."""
     try:
-        from .scipy import COUNTERPARTS, integrate, interpolate, linalg, signal, special, stats  # noqa: F401
+        from .scipy import COUNTERPARTS, integrate, interpolate, linalg, ndimage, signal, special, stats  # noqa: F401
     except ImportError:  # pragma: no cover
         return []
     rows = []
