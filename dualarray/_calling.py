@@ -132,6 +132,15 @@ def _call(f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], wh
         raise
     except TypeError as e:
         frames = traceback.extract_tb(e.__traceback__)
+        if str(e).startswith("Multiple namespaces for array inputs"):  # SciPy's array-API path (SCIPY_ARRAY_API=1)
+            ours = _counterpart_in(frames, e.__traceback__)
+            if ours is not None:
+                raise DerivativeLostError(
+                    f"{where}: {ours.removeprefix('dualarray.')} does not take DualArrays (SciPy's array-API "
+                    f"path saw two namespaces): use {ours} (same arguments, SciPy's values, with derivatives)"
+                    f".\nOriginal error: {e}"
+                ) from e
+            raise
         if not frames or frames[-1].filename != _CORE_FILE or frames[-1].name not in _CONVERSIONS:
             raise
         user = [

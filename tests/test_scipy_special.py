@@ -51,5 +51,8 @@ def test_discrete_orders_refuse_a_tangent():
         da.derivative(lambda n: S.polygamma(n, 1.5))(2.0)
     with pytest.raises(TypeError):  # SciPy itself refuses a float dimension first
         da.derivative(lambda d: S.multigammaln(2.5, d))(3.0)
-    with pytest.raises(TypeError, match=r"use dualarray\.scipy\.special\.logsumexp"):
-        da.gradient(lambda a: sc.logsumexp(a))(X)
+    from scipy._lib import _array_api_override
+
+    if not _array_api_override.SCIPY_ARRAY_API:  # SciPy's array-API path differentiates logsumexp itself
+        with pytest.raises(TypeError, match=r"use dualarray\.scipy\.special\.logsumexp"):
+            da.gradient(lambda a: sc.logsumexp(a))(X)

@@ -69,6 +69,8 @@ def counterpart_name(filename: str, function: str) -> str | None:
     """``dualarray.scipy.linalg.expm`` when ``function`` in ``filename`` is a SciPy function with a counterpart."""
     for scipy_func, ours in COUNTERPARTS.items():
         module = ours.__module__.rsplit(".", 1)[-1]
-        if getattr(scipy_func, "__name__", None) == function and f"/scipy/{module}/" in filename:
-            return f"{ours.__module__}.{function}"
+        name = getattr(scipy_func, "__name__", None)
+        # f_signature: SciPy's array-API delegators (SCIPY_ARRAY_API=1) name their dispatch step so
+        if name is not None and function in (name, f"{name}_signature") and f"/scipy/{module}/" in filename:
+            return f"{ours.__module__}.{name}"
     return None

@@ -49,9 +49,9 @@ from typing import Any
 
 import numpy as np
 import scipy.ndimage as _nd
-import scipy.special as _sc
 
 from .._core import DualArray, strip_all
+from ..rules.special import sc as _ufuncs  # the ufuncs themselves, also under SCIPY_ARRAY_API=1
 from . import COUNTERPARTS, counterpart
 
 __all__ = [
@@ -587,7 +587,7 @@ def rotate(input: Any, angle: Any, *, axes: Sequence[int] = (1, 0), reshape: boo
     shape = np.asarray(np.shape(_plain(input)))
     ndim = len(shape)
     axes = sorted(int(a) % ndim for a in axes)
-    c, s = _sc.cosdg(angle), _sc.sindg(angle)
+    c, s = _ufuncs.cosdg(angle), _ufuncs.sindg(angle)
     rot = np.stack([np.stack([c, s]), np.stack([-s, c])])
     in_plane = shape[axes]
     if reshape:

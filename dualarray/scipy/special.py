@@ -24,6 +24,7 @@ import scipy.special as _sc
 import scipy.special._ufuncs as _u
 
 from .._core import DualArray
+from ..rules.special import sc as _ufuncs  # the ufuncs themselves, also under SCIPY_ARRAY_API=1
 from . import COUNTERPARTS, counterpart
 
 __all__ = ["log_softmax", "logsumexp", "multigammaln", "polygamma", "softmax", "spherical_in", "spherical_jn",
@@ -47,7 +48,7 @@ def polygamma(n, x, *, value=None, down=None, **_):
 
 def _polygamma_of(n: int, x: Any) -> Any:
     if n == 0:
-        return _sc.digamma(x)
+        return _ufuncs.digamma(x)
     return (-1.0) ** (n + 1) * math.factorial(n) * _u._zeta(float(n + 1), x)
 
 
@@ -57,7 +58,7 @@ def multigammaln(a, d, *, value=None, down=None, **_):
     dim = int(d.value if isinstance(d, DualArray) else d)
     total = dim * (dim - 1) / 4 * math.log(math.pi)
     for j in range(1, dim + 1):
-        total = total + _sc.gammaln(a + (1 - j) / 2)
+        total = total + _ufuncs.gammaln(a + (1 - j) / 2)
     return total
 
 

@@ -22,10 +22,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import scipy.special as sc
 import scipy.stats as _ss
 
 from .._core import DualArray
+from ..rules.special import sc  # the ufuncs themselves, with or without SCIPY_ARRAY_API=1
 from . import COUNTERPARTS, counterpart
 from ._modes import plain, with_value
 
