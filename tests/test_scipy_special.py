@@ -41,6 +41,8 @@ def test_derivatives_match_closed_forms():
     np.testing.assert_allclose(h, np.diag(p) - np.outer(p, p), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(da.derivative(lambda z: S.spherical_jn(2, z))(1.3),
                                sc.spherical_jn(2, 1.3, derivative=True), rtol=1e-14)
+    # zeta in q (scipy.special passes the DualArray to its ufunc): ∂q ζ(s, q) = -s ζ(s+1, q)
+    np.testing.assert_allclose(da.derivative(lambda q: S.zeta(3.0, q))(1.5), -3 * sc.zeta(4.0, 1.5), rtol=1e-14)
     # ∂/∂a log Γ_3(a) = Σ_j ψ(a + (1 - j)/2)
     np.testing.assert_allclose(da.derivative(lambda a: S.multigammaln(a, 3))(2.5),
                                sum(sc.digamma(2.5 + (1 - j) / 2) for j in (1, 2, 3)), rtol=1e-13)

@@ -65,6 +65,23 @@ def test_closed_form_scores():
     np.testing.assert_allclose(d, np.sum(expected * e), rtol=1e-12)
 
 
+def test_wishart_and_vonmises():
+    rng = np.random.default_rng(3)
+    scale = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 1.5]])
+    x = ss.wishart.rvs(6.0, scale, size=3, random_state=rng).transpose(1, 2, 0)
+    np.testing.assert_array_equal(S.wishart.logpdf(x, 6.0, scale), ss.wishart.logpdf(x, 6.0, scale))
+    np.testing.assert_array_equal(S.wishart(6.0, scale).pdf(x[..., 0]), ss.wishart(6.0, scale).pdf(x[..., 0]))
+    # ∂/∂S log W(X; ν, S) = ½ (S⁻¹ X S⁻¹ - ν S⁻¹) along a symmetric direction
+    e = np.zeros((3, 3))
+    e[0, 1] = e[1, 0] = 1.0
+    inv = np.linalg.inv(scale)
+    d = da.jvp(lambda s: S.wishart.logpdf(x[..., 0], 6.0, s), (scale,), (e,))[1]
+    np.testing.assert_allclose(d, np.sum(0.5 * (inv @ x[..., 0] @ inv - 6.0 * inv) * e), rtol=1e-12)
+    # the von Mises cdf: derivative in x is the density
+    np.testing.assert_allclose(da.derivative(lambda t: S.vonmises.cdf(t, 2.0))(0.4), ss.vonmises.pdf(0.4, 2.0),
+                               rtol=1e-13)
+
+
 def test_frozen_and_module_forms_agree():
     p = np.array([0.4, 1.3])
     module = da.jacobian(lambda q: S.t.logcdf(X, 3.0, q[0], q[1]))(p)

@@ -35,9 +35,9 @@ DISCRETE_METHODS = ("pmf", "logpmf", "cdf", "logcdf", "sf", "logsf")
 
 
 def _quiet(func: Callable[..., Any]) -> Callable[..., Any]:
-    def call(*args: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return func(*args)
+            return func(*args, **kwargs)
 
     return call
 
@@ -142,8 +142,44 @@ CONTINUOUS: dict[str, tuple[tuple[str, ...], dict[str, Callable[..., Any]]]] = {
 """name -> (shape parameter names, standardized formulas)."""
 
 
+_DENSITY_ONLY = {"vonmises"}
+"""Distributions whose cdf has no formula here: cdf, sf and quantiles differentiate through the density
+in x, loc and scale (``Ḟ = f(z)·ż``, ``ẋ(q) = q̇ / f``), and raise for a tangent on a shape."""
+
+
+def _through_density(name: str, method: str) -> Callable[..., Any]:
+    """The tangent of a cdf-family ``method`` from the density alone (see :data:`_DENSITY_ONLY`)."""
+    shapes, table = CONTINUOUS[name]
+    logpdf = table["logpdf"]
+
+    @_quiet
+    def formula(x: Any, *params: Any, value: Any, down: Callable[[Any], Any]) -> Any:
+        *shape_values, loc, scale = params
+        for shape_name, shape in zip(shapes, shape_values, strict=True):
+            if isinstance(shape, DualArray) and down(shape) is not shape:
+                raise NotImplementedError(f"dualarray.scipy.stats.{name}.{method}: no closed-form derivative with "
+                                          f"respect to {shape_name} (the density's integral); pass it plain")
+        low = [down(p) for p in shape_values]
+        if method in ("ppf", "isf"):
+            z_low = (value - down(loc)) / down(scale)
+            density = np.exp(logpdf(z_low, *low))
+            sign = 1 if method == "ppf" else -1
+            return loc + scale * z_low + sign * down(scale) * x / density
+        z_low = (down(x) - down(loc)) / down(scale)
+        density = np.exp(logpdf(z_low, *low))
+        z = (x - loc) / scale
+        coefficient = {"cdf": density, "sf": -density, "logcdf": density / np.exp(value),
+                       "logsf": -density / np.exp(value)}[method]
+        return coefficient * z
+
+    formula.needs_levels = True  # type: ignore[attr-defined]
+    return formula
+
+
 def _continuous_formula(name: str, method: str) -> Callable[..., Any]:
     """``method(x, *shapes, loc, scale)`` of distribution ``name`` as a composition of ruled operations."""
+    if name in _DENSITY_ONLY and method not in ("pdf", "logpdf"):
+        return _through_density(name, method)
     table = CONTINUOUS[name][1]
     logpdf = table["logpdf"]
     cdf, sf = table.get("cdf"), table.get("sf")
@@ -271,6 +307,8 @@ class Distribution:
                 if isinstance(duals[i], DualArray) and down(duals[i]) is not duals[i]:
                     raise TypeError(f"{where}: {arguments[i]!r} is discrete and has no derivative (pass it without "
                                     "a tangent)")
+            if getattr(formula, "needs_levels", False):
+                return np.reshape(formula(*duals, value=value, down=down), np.shape(value))
             return np.reshape(formula(*duals), np.shape(value))
 
         derivative.__doc__ = formula.__doc__
@@ -417,6 +455,58 @@ class _Dirichlet:
         return getattr(self.scipy, attribute)
 
 
+def _from_lower(a: Any) -> Any:
+    """The symmetric matrix of ``a``'s lower triangle (what ``scipy.linalg.cholesky(lower=True)`` reads)."""
+    lower = np.tril(a, -1)
+    return lower + np.swapaxes(lower, -1, -2) + a * np.eye(np.shape(a)[-1])
+
+
+def _scalar(df: Any) -> Any:
+    """A 0-d array as the number SciPy's wishart insists on (a DualArray's value is a 0-d array)."""
+    return df.item() if isinstance(df, np.ndarray) and df.ndim == 0 else df
+
+
+class _Wishart:
+    """``wishart.logpdf(x, df, scale)`` and ``pdf`` (samples along x's last axis, as SciPy):
+
+        ½(ν - p - 1) log|X| - ½ tr(S⁻¹X) - ½νp log 2 - ½ν log|S| - log Γ_p(ν/2)
+
+    with SciPy's reading of the matrices: |X| and S from their lower triangles, X whole in the trace.
+    """
+
+    name = "wishart"
+
+    def __init__(self) -> None:
+        self.scipy = _ss.wishart
+
+        def formula(x: Any, df: Any, scale: Any) -> Any:
+            samples = np.moveaxis(x if np.ndim(x) == 3 else x[..., None], -1, 0)  # (n, p, p)
+            p = np.shape(samples)[-1]
+            s = _from_lower(scale if np.ndim(scale) == 2 else scale * np.eye(p))
+            log_det_x = np.linalg.slogdet(_from_lower(samples))[1]
+            trace = np.trace(np.linalg.solve(s, samples), axis1=-2, axis2=-1)
+            multigamma = p * (p - 1) / 4 * math.log(math.pi) + sum(sc.gammaln(df / 2 + (1 - j) / 2)
+                                                                   for j in range(1, p + 1))
+            return (0.5 * (df - p - 1) * log_det_x - 0.5 * trace - 0.5 * df * p * math.log(2)
+                    - 0.5 * df * np.linalg.slogdet(s)[1] - multigamma)
+
+        @counterpart(lambda x, df, scale: _ss.wishart.logpdf(x, _scalar(df), scale), "stats", registered=False)
+        def logpdf(x, df, scale, *, value=None, **_):
+            return np.reshape(formula(x, df, scale), np.shape(value))
+
+        @counterpart(lambda x, df, scale: _ss.wishart.pdf(x, _scalar(df), scale), "stats", registered=False)
+        def pdf(x, df, scale, *, value=None, **_):
+            return np.reshape(np.exp(formula(x, df, scale)), np.shape(value))
+
+        self.logpdf, self.pdf = logpdf, pdf
+
+    def __call__(self, df: Any, scale: Any) -> Any:
+        return _FrozenPair(self, df, scale)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.scipy, attribute)
+
+
 class _FrozenPair:
     def __init__(self, dist: Any, *params: Any):
         self.dist, self.params = dist, params
@@ -520,13 +610,14 @@ class Logistic(_NewStyle):
 
 
 # ----------------------------------------------------------------------- the module's names
-__all__ = [*CONTINUOUS, *DISCRETE, "multivariate_normal", "dirichlet"]
+__all__ = [*CONTINUOUS, *DISCRETE, "multivariate_normal", "dirichlet", "wishart"]
 for _name in CONTINUOUS:
     globals()[_name] = Distribution(_name)
 for _name in DISCRETE:
     globals()[_name] = Distribution(_name, discrete=True)
 multivariate_normal = _MultivariateNormal()
 dirichlet = _Dirichlet()
+wishart = _Wishart()
 for _name in __all__:
     COUNTERPARTS[getattr(_ss, _name)] = globals()[_name]
 for _new in (Normal, Uniform, Logistic):

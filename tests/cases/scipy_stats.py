@@ -42,7 +42,7 @@ CONTINUOUS = {
     "uniform": (X_UNIT, (), (TIGHT_LOC, TIGHT_SCALE), False),
     "weibull_min": (X_POSITIVE, (uniform(1.2, 2.5),), (LOC, SCALE), False),
     "truncnorm": (uniform(-0.5, 0.5), (uniform(-1.5, -1.0), uniform(1.0, 1.5)), (TIGHT_LOC, TIGHT_SCALE), False),
-    "vonmises": (uniform(-2.0, 2.0), (uniform(0.5, 3.0),), (LOC, TIGHT_SCALE), False),
+    "vonmises": (uniform(-2.0, 2.0), (uniform(0.5, 3.0),), (LOC, TIGHT_SCALE), True),
 }
 
 
@@ -53,8 +53,7 @@ def _method(dist, method):
 CASES = []
 for name, (x_domain, shape_domains, (loc, scale), shape_raises) in CONTINUOUS.items():
     dist = getattr(S, name)
-    methods = ("pdf", "logpdf") if name == "vonmises" else S.METHODS
-    for method in methods:
+    for method in S.METHODS:
         first = Q if method in ("ppf", "isf") else x_domain
         n_shapes = len(shape_domains)
         everything = tuple(range(n_shapes + 3))
@@ -97,4 +96,18 @@ CASES += [
          F64, diff=(1,), rtol=1e-5),
     Case("stats_dirichlet_pdf", S.dirichlet.pdf, (_simplex, uniform(1.5, 3.0)), [((3,), (3,))], F64, diff=(1,),
          rtol=1e-5),
+]
+
+
+def _wishart_sample(rng, shape):
+    a = rng.standard_normal((shape[0], 6)) if len(shape) == 2 else rng.standard_normal((shape[2], shape[0], 6))
+    w = a @ np.swapaxes(a, -1, -2)
+    return w if len(shape) == 2 else np.moveaxis(w, 0, -1)
+
+
+CASES += [
+    Case("stats_wishart_logpdf", lambda x, df, s: S.wishart.logpdf(x, df, s), (_wishart_sample, uniform(4.0, 6.0), spd),
+         [((3, 3), (), (3, 3)), ((3, 3, 2), (), (3, 3))], F64, rtol=1e-5),
+    Case("stats_wishart_pdf", lambda x, df, s: S.wishart.pdf(x, df, s), (_wishart_sample, uniform(4.0, 6.0), spd),
+         [((2, 2), (), (2, 2))], F64, rtol=1e-5),
 ]
