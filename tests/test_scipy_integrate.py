@@ -317,3 +317,26 @@ def test_many_states_get_a_coloured_augmented_jacobian(given, monkeypatch):
     h = da.hessian(lambda p: final(p)[35], mode="forward")(p0)
     fd2 = _central(lambda p: da.gradient(lambda q: final(q)[35])(p), p0, h=1e-5)
     np.testing.assert_allclose(h, fd2, rtol=1e-4, atol=1e-5 * np.abs(h).max())
+
+
+def test_terminal_events_and_weights():
+    def half(t, y):
+        return y[0] - 0.5
+
+    half.terminal = True
+    final = lambda y0: I.solve_ivp(lambda t, y: -y, (0, 5), y0, events=half, **TIGHT)  # noqa: E731
+    # y stops at y0 = 0.5: its end value does not move, the end time does (te = log(2 y0))
+    np.testing.assert_allclose(da.jacobian(lambda y0: final(y0).y[:, -1])(np.array([1.0, 2.0])),
+                               [[0.0, 0.0], [-1.0, 0.5]], atol=1e-8)
+    np.testing.assert_allclose(da.jacobian(lambda y0: final(y0).t[-1])(np.array([1.0, 2.0])), [1.0, 0.0], atol=1e-8)
+
+    def never(t, y):
+        return y[0] + 10
+
+    r = I.solve_ivp(lambda t, y: -y, (0, 1), DualArray(np.ones(2), np.ones(2)), events=never)
+    assert r.t_events[0].size == 0 and r.y_events[0].shape == (0, 2)
+    with pytest.raises(NotImplementedError, match="weight="):
+        da.derivative(lambda p: I.quad(lambda x, p: np.exp(-p * x), 0, 2, args=(p,), weight="cos", wvar=3.0)[0])(0.7)
+    # a lone extra argument, as SciPy accepts
+    np.testing.assert_allclose(da.derivative(lambda p: I.quad(lambda x, p: np.exp(-p * x), 0, 2, args=p)[0])(0.7),
+                               -si.quad(lambda x: x * np.exp(-0.7 * x), 0, 2)[0], rtol=1e-10)

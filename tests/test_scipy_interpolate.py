@@ -84,3 +84,49 @@ def test_what_is_not_implemented_says_so():
         I.CubicSpline(X, DualArray(Y, 1.0)).derivative()
     with pytest.raises(TypeError, match=r"use dualarray\.scipy\.interpolate\.CubicSpline"):
         da.gradient(lambda y: np.sum(si.CubicSpline(X, y)(Q)))(Y)
+
+
+def _fd(f, v, h=1e-6):
+    v = np.asarray(v, dtype=float)
+    return np.stack([(f(v + h * e) - f(v - h * e)) / (2 * h) for e in np.eye(v.size)], axis=-1)
+
+
+def test_review_findings_stay_fixed():
+    x = np.array([0.0, 0.7, 1.5, 2.2, 3.0, 4.1])
+    y = np.sin(2 * np.pi * x / 4.1)
+    y[-1] = y[0]
+    # a descending grid: SciPy flips the values
+    g = lambda v: I.RegularGridInterpolator((np.array([2.0, 1.0, 0.0]),), v)(np.array([[0.25]]))  # noqa: E731
+    np.testing.assert_allclose(da.jacobian(g)(np.array([0.0, 10.0, 20.0])), [[0.0, 0.25, 0.75]], atol=1e-15)
+    # periodic extrapolation wraps (CubicSpline's default for bc_type='periodic')
+    q = np.array([-0.5, 5.0])
+    ours = lambda v: I.CubicSpline(x, np.concatenate([v, v[:1]]), bc_type="periodic")(q)  # noqa: E731
+    theirs = lambda v: si.CubicSpline(x, np.concatenate([v, v[:1]]), bc_type="periodic")(q)  # noqa: E731
+    np.testing.assert_allclose(da.jacobian(ours)(y[:-1]), _fd(theirs, y[:-1]), atol=1e-8)
+    spline = I.CubicSpline(x, y, bc_type="periodic")
+    np.testing.assert_allclose(da.derivative(spline)(-0.5), si.CubicSpline(x, y, bc_type="periodic")(-0.5, 1),
+                               rtol=1e-12)
+    # order 0 at the last site and previous/next extrapolation keep the data's tangent
+    for build in (lambda v: I.make_interp_spline(np.arange(5.0), v, k=0)(np.array([4.0, 4.5])),
+                  lambda v: I.interp1d(np.arange(5.0), v, kind="previous", fill_value="extrapolate")(
+                      np.array([4.0, 5.0]))):
+        np.testing.assert_array_equal(da.jacobian(build)(np.arange(5.0) ** 2), [[0, 0, 0, 0, 1], [0, 0, 0, 0, 1]])
+    nxt = lambda v: I.interp1d(np.arange(5.0), v, kind="next", fill_value="extrapolate")(np.array([-1.0]))  # noqa: E731
+    np.testing.assert_array_equal(da.jacobian(nxt)(np.arange(5.0)), [[1, 0, 0, 0, 0]])
+    # a B-spline's .c is SciPy's coefficient array
+    b = I.make_interp_spline(x, DualArray(y, 1.0))
+    np.testing.assert_array_equal(b.c.value, si.make_interp_spline(x, y).c)
+    # clamped derivative values, axis=1 splines with DualArray points, a scalar fill array
+    f = lambda v: I.CubicSpline(x, v, bc_type=((1, 0.5), (2, -0.3)))(np.array([0.3, 2.0]))  # noqa: E731
+    h = lambda v: si.CubicSpline(x, v, bc_type=((1, 0.5), (2, -0.3)))(np.array([0.3, 2.0]))  # noqa: E731
+    np.testing.assert_allclose(da.jacobian(f)(y), _fd(h, y), atol=1e-8)
+    both = np.stack([y, y**2])
+    np.testing.assert_allclose(da.derivative(I.make_interp_spline(x, both, axis=1))(1.1),
+                               si.make_interp_spline(x, both, axis=1).derivative()(1.1), rtol=1e-12)
+    filled = I.interp1d(x, DualArray(y, 1.0), bounds_error=False, fill_value=np.array(1.5))(np.array([-1.0, 1.0]))
+    np.testing.assert_array_equal(filled.tangent, [0.0, 1.0])
+    # griddata with tuples of coordinate arrays
+    pts = RNG.uniform(0, 1, (20, 2))
+    vals = pts[:, 0] + 2 * pts[:, 1]
+    d = da.derivative(lambda s: I.griddata((pts[:, 0], pts[:, 1]), vals, (0.5 + 0 * s, s)))(0.4)
+    np.testing.assert_allclose(d, 2.0, rtol=1e-10)

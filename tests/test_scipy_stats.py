@@ -156,3 +156,18 @@ def test_new_style_distributions():
         S.Normal(mu=DualArray(0.0, 1.0)).mean()
     with pytest.raises(TypeError, match=r"use dualarray\.scipy\.stats\.Normal"):
         da.gradient(lambda m: ss.Normal(mu=m[0], sigma=1.0).logpdf(1.0))(np.array([0.2]))
+
+
+def test_review_findings_stay_fixed():
+    # the Laplace cdf and quantile are smooth at the median
+    assert da.derivative(lambda t: S.laplace.cdf(t))(0.0) == pytest.approx(0.5, rel=1e-14)
+    assert da.derivative(lambda q: S.laplace.ppf(q))(0.5) == pytest.approx(2.0, rel=1e-14)
+    # a truncated normal far in the upper tail keeps its digits
+    np.testing.assert_allclose(da.derivative(lambda t: S.truncnorm.cdf(t, 8.0, 9.0))(8.3),
+                               ss.truncnorm.pdf(8.3, 8.0, 9.0), rtol=1e-10)
+    # a 1-D x with scalar mean and cov is that many 1-D points, as in SciPy
+    xs = np.array([0.3, -0.2, 1.1])
+    mvn = S.multivariate_normal
+    np.testing.assert_array_equal(mvn.logpdf(xs, 0.1, 2.0), ss.multivariate_normal.logpdf(xs, 0.1, 2.0))
+    np.testing.assert_allclose(da.jacobian(lambda m: mvn.logpdf(xs, m[0], 2.0))(np.array([0.1]))[:, 0],
+                               (xs - 0.1) / 2.0, rtol=1e-13)

@@ -190,7 +190,7 @@ def solve_ivp(fun: Callable[..., Any], t_span: Any, y0: Any, method: str = "RK45
     res = _si.solve_ivp(system, (float(t0v), float(t1v)), z0, method=method,
                         t_eval=None if t_evalv is None else np.asarray(t_evalv, dtype=float),
                         dense_output=dense_output, events=wrapped_events or None, **options)
-    return _result(res, system, tt1, tt_eval, event_list, dense_output, float(t1v))
+    return _result(res, system, tt1, tt_eval, event_list, dense_output, float(t1v), t_evalv is None)
 
 
 def _time_tangent(x: Any) -> Any:
@@ -245,7 +245,7 @@ def _with_times(system: _Augmented, t: np.ndarray, y: np.ndarray, s: np.ndarray,
 
 
 def _result(res: Any, system: _Augmented, tt1: Any, tt_eval: Any, event_list: list, dense_output: bool,
-            t1: float) -> Any:
+            t1: float, steps_as_output: bool) -> Any:
     frame, k = system.frame, system.k
     parts = system.parts(res.y, (res.t.size,))
     tangent_key = (frame.tag,)
@@ -262,7 +262,27 @@ def _result(res: Any, system: _Augmented, tt1: Any, tt_eval: Any, event_list: li
         res.sol = _DenseOutput(res.sol, system)
     if event_list and res.t_events is not None:
         res.t_events, res.y_events = _event_sensitivities(res, system, event_list)
+        if res.status == 1 and steps_as_output:  # stopped by a terminal event: the last output time moves
+            _end_at_event(res, system, parts)
     return res
+
+
+def _end_at_event(res: Any, system: _Augmented, parts: dict) -> None:
+    """The final state of a solve stopped by a terminal event: ``S + f(te) ṫe`` and ``res.t[-1]``'s ṫe."""
+    frame, k = system.frame, system.k
+    te = float(np.asarray(res.t)[-1])
+    for times in res.t_events:
+        hit = np.flatnonzero(np.asarray(times.value) == te) if isinstance(times, DualArray) else []
+        if len(hit):
+            ttime = np.reshape(times._tangent, (k, -1))[:, hit[0]]
+            break
+    else:
+        return
+    parts[(frame.tag,)][..., -1] += np.outer(ttime, system.plain(te, parts[()][:, -1]))
+    t_tangent = np.zeros((k, np.size(res.t)))
+    t_tangent[:, -1] = ttime
+    res.y = _modes.build(system.levels, parts)
+    res.t = frame.wrap(np.asarray(res.t), t_tangent)
 
 
 class _DenseOutput:
@@ -314,9 +334,11 @@ def _event_sensitivities(res: Any, system: _Augmented, event_list: list) -> tupl
             tt.append(ttime)
             ys.append(s + np.outer(ttime, f))
         t_events.append(frame.wrap(np.asarray(times), np.reshape(np.asarray(tt), (len(times), k)).T.copy()))
-        y_events.append(frame.wrap(np.asarray(states)[:, :n], np.transpose(np.reshape(np.asarray(ys), (len(ys), k, n)),
-                                                                           (1, 0, 2)).copy() if ys else
-                                   np.zeros((k, 0, n))))
+        if not ys:  # this event never fired
+            y_events.append(frame.wrap(np.zeros((0, n)), None))
+            continue
+        y_events.append(frame.wrap(np.asarray(states)[:, :n],
+                                   np.transpose(np.reshape(np.asarray(ys), (len(ys), k, n)), (1, 0, 2)).copy()))
     return t_events, y_events
 
 
@@ -398,10 +420,13 @@ def quad(func: Callable[..., Any], a: Any, b: Any, args: tuple = (), full_output
     Returns ``(value, abserr, ...)`` as SciPy does; ``value`` is a DualArray whose tangent is
     ``∫ ∂f/∂p·ṗ dx + f(b) ḃ - f(a) ȧ``, the integral by ``quad_vec`` over the k directions.
     """
-    args = tuple(args) if not isinstance(args, tuple) else args
+    args = args if isinstance(args, tuple) else (args,)  # SciPy takes a lone extra argument too
     frame, values, tangents = _flat([a, b, *args])
     if frame is None:
         return _si.quad(func, a, b, args=args, full_output=full_output, **kwargs)
+    if kwargs.get("weight") is not None:
+        raise NotImplementedError("dualarray.scipy.integrate.quad: derivatives with weight= are not implemented "
+                                  "(write the weight into func instead)")
     if _modes.recorded(frame):
         out, bridge = _modes.through_forward(lambda a, b, *p: quad(func, a, b, p, full_output, **kwargs),
                                              [a, b, *args], "dualarray.scipy.integrate.quad")

@@ -66,6 +66,10 @@ def _ppoly_eval(breaks: np.ndarray, coeffs: Any, x: Any, nu: int, extrapolate: A
     """
     _steer(x, sites)
     xv = np.asarray(plain(x), dtype=float)
+    if extrapolate == "periodic":  # into [b_0, b_end): a plain shift, the derivative is kept
+        period = breaks[-1] - breaks[0]
+        turns = np.floor((xv - breaks[0]) / period)
+        x, xv = x - turns * period, xv - turns * period
     pieces = np.shape(coeffs)[1]
     index = np.clip(np.searchsorted(breaks, xv, side="right") - 1, 0, pieces - 1)
     trailing = np.ndim(coeffs) - 2
@@ -136,11 +140,24 @@ def _ppoly_parts(p: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bspline_parts(b: Any) -> tuple[np.ndarray, np.ndarray]:
-    """A B-spline's breakpoints and piecewise-polynomial coefficients ``c[k-m, i] = s^(m)(b_i) / m!``."""
+    """A B-spline's breakpoints and piecewise-polynomial coefficients ``c[k-m, i] = s^(m)(b_i) / m!``.
+
+    One piece per interval and one more at the last breakpoint (for ``x >= b_end``): de Boor's value
+    there is the last coefficient for k = 0 and the last polynomial, re-expanded, for k >= 1.
+    """
     k, t = b.k, b.t
+    b = _si.BSpline(t, b.c, k)  # the spline axis first, whatever axis b was built with
     breaks = np.unique(t[k:len(t) - k])
-    c = np.stack([b(breaks[:-1], nu=m) / math.factorial(m) for m in range(k, -1, -1)])
+    c = np.stack([b(breaks, nu=m, extrapolate=True) / math.factorial(m) for m in range(k, -1, -1)])
     return breaks, c
+
+
+def _bc_like(bc_type: Any, data: np.ndarray) -> Any:
+    """``bc_type`` with derivative values broadcast to the trailing shape of ``data`` (an identity build)."""
+    if isinstance(bc_type, tuple) and len(bc_type) == 2 and all(isinstance(side, tuple) for side in bc_type):
+        shape = data.shape[1:]
+        return tuple((order, np.broadcast_to(np.asarray(plain(v), dtype=float), shape)) for order, v in bc_type)
+    return bc_type
 
 
 class CubicSpline(_Interpolant):
@@ -162,7 +179,7 @@ class CubicSpline(_Interpolant):
                     return _si.CubicSpline(x, data, bc_type="periodic")
             else:
                 def build(data: np.ndarray) -> Any:
-                    return _si.CubicSpline(x, data, bc_type=bc_type)
+                    return _si.CubicSpline(x, data, bc_type=_bc_like(bc_type, data))
             self._coeffs, _ = _linear_map(build, y, axis, _ppoly_parts)
 
 
@@ -174,12 +191,16 @@ class BSpline(_Interpolant):
         self._scipy = _si.BSpline(t, plain(c), k, extrapolate=extrapolate, axis=axis)
         self._axis = axis % max(np.ndim(plain(c)), 1)
         self._breaks = _bspline_parts(self._scipy)[0]
+        self._c = np.moveaxis(c, axis, 0) if _dual(c) else None  # SciPy's layout: the spline axis first
         if _dual(c):
             self._coeffs, _ = _linear_map(lambda data: _si.BSpline(t, data, k), c, axis, _bspline_parts)
-        elif extrapolate == "periodic":
-            raise NotImplementedError("dualarray.scipy.interpolate.BSpline: extrapolate='periodic'")
         else:
             self._coeffs = None
+
+    @property
+    def c(self) -> Any:
+        """The B-spline coefficients (SciPy's layout), DualArrays when given so."""
+        return self._scipy.c if self._c is None else self._c
 
     def __call__(self, x: Any, nu: int = 0, extrapolate: Any = None) -> Any:
         if self._coeffs is None and not _dual(x):
@@ -201,16 +222,18 @@ def make_interp_spline(x: Any, y: Any, k: int = 3, t: Any = None, bc_type: Any =
     scipy_spline = _si.make_interp_spline(x, plain(y), k=k, t=t, bc_type=bc_type, axis=axis,
                                           check_finite=check_finite)
     if not _dual(y):  # SciPy's spline, wrapped so that evaluation points may carry tangents
-        spline = BSpline(scipy_spline.t, scipy_spline.c, scipy_spline.k, extrapolate=scipy_spline.extrapolate,
-                         axis=scipy_spline.axis)
-        spline._scipy = scipy_spline
+        spline = BSpline(scipy_spline.t, scipy_spline.c, scipy_spline.k, extrapolate=scipy_spline.extrapolate)
+        spline._scipy, spline._axis = scipy_spline, scipy_spline.axis
         return spline
+    if bc_type == "periodic":
+        raise NotImplementedError("dualarray.scipy.interpolate.make_interp_spline: bc_type='periodic' with DualArray "
+                                  "data is not implemented (CubicSpline(bc_type='periodic') is)")
     moved = np.moveaxis(y, axis, 0)
     n = np.shape(moved)[0]
     unit = _si.make_interp_spline(x, np.eye(n), k=k, t=t, bc_type=bc_type).c  # (n_coefficients, n)
     base = _si.make_interp_spline(x, np.zeros(n), k=k, t=t, bc_type=bc_type).c
     c = np.tensordot(unit - base[:, None], moved, axes=([1], [0]))
-    c = c + np.reshape(base, (-1, *(1,) * (np.ndim(moved) - 1)))
+    c = with_value(c + np.reshape(base, (-1, *(1,) * (np.ndim(moved) - 1))), scipy_spline.c)  # SciPy's numbers
     spline = BSpline(scipy_spline.t, c, scipy_spline.k, extrapolate=scipy_spline.extrapolate)
     spline._scipy, spline._axis = scipy_spline, axis % np.ndim(plain(y))
     return spline
@@ -310,6 +333,7 @@ class interp1d:  # noqa: N801  (SciPy's name)
         self._scipy = _si.interp1d(plain(x), plain(y), kind=kind, axis=axis, copy=copy, bounds_error=bounds_error,
                                    fill_value=fill_value, assume_sorted=assume_sorted)
         self._x, self._y = x, y
+        self._extrapolate = isinstance(fill_value, str) and fill_value == "extrapolate"
         self._order = kind if isinstance(kind, int) else self._SPLINE_ORDER.get(kind)
         self._nearest = kind if kind in ("nearest", "nearest-up", "previous", "next") else None
         self._axis = self._scipy.axis
@@ -353,13 +377,23 @@ class interp1d:  # noqa: N801  (SciPy's name)
         return np.clip(np.nan_to_num(positions).astype(int), 0, xs.size - 1)
 
     def _fill(self, out: Any, xv: np.ndarray, xs: np.ndarray) -> Any:
+        """SciPy's fill values outside the data (with 'extrapolate', only the NaNs SciPy itself puts there:
+        previous below the data, next above it)."""
         below, above = xv < xs[0], xv > xs[-1]
-        if not (below.any() or above.any()) or self._scipy.fill_value == "extrapolate":
+        if not (below.any() or above.any()):
             return out
-        lo_fill, hi_fill = (self._scipy._fill_value_below, self._scipy._fill_value_above)
         trailing = (*np.shape(xv), *(1,) * (np.ndim(out) - np.ndim(xv)))
-        out = np.where(np.reshape(below, trailing), np.asarray(lo_fill), out)
-        return np.where(np.reshape(above, trailing), np.asarray(hi_fill), out)
+        fills = (getattr(self._scipy, "_fill_value_below", np.nan), getattr(self._scipy, "_fill_value_above", np.nan))
+        if self._extrapolate and not hasattr(self._scipy, "_fill_value_below"):
+            return out  # linear and spline kinds extrapolate their own pieces
+        for mask, fill in zip((below, above), fills, strict=True):
+            fill = np.asarray(fill, dtype=float)
+            if self._extrapolate:
+                if np.all(np.isnan(fill)):
+                    out = np.where(np.reshape(mask, trailing), np.nan, out)
+                continue
+            out = np.where(np.reshape(mask, trailing), fill, out)
+        return out
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("_"):
@@ -375,6 +409,8 @@ class RegularGridInterpolator:
         points = tuple(_no_tangent(p, "the grid points", "RegularGridInterpolator") for p in points)
         self._scipy = _si.RegularGridInterpolator(points, plain(values), method=method, bounds_error=bounds_error,
                                                   fill_value=fill_value, **kwargs)
+        for axis in getattr(self._scipy, "_descending_dimensions", ()):  # SciPy flips descending grids
+            values = np.flip(values, axis=axis)
         self._values, self.method = values, method
 
     def __call__(self, xi: Any, method: Any = None, **kwargs: Any) -> Any:
@@ -430,9 +466,14 @@ def griddata(points: Any, values: Any, xi: Any, method: str = "linear", fill_val
     Linear: in the Delaunay simplex holding ξ, ``Σ_j λ_j v_j`` with ``[Pᵀ; 1] λ = [ξ; 1]`` (a batched
     solve on the simplex vertices, so the sites move the weights too).
     """
-    if not (_dual(points) or _dual(values) or _dual(xi)):
+    def parts(a: Any) -> list:
+        return list(a) if isinstance(a, tuple | list) else [a]
+
+    if not any(_dual(p) for p in (*parts(points), values, *parts(xi))):
         return _si.griddata(points, values, xi, method=method, fill_value=fill_value, rescale=rescale)
-    if isinstance(xi, tuple):
+    if isinstance(points, tuple | list):  # SciPy's tuple of coordinate arrays
+        points = np.stack(np.broadcast_arrays(*points), axis=-1)
+    if isinstance(xi, tuple | list):
         xi = np.stack(np.broadcast_arrays(*xi), axis=-1)
     value = _si.griddata(plain(points), plain(values), plain(xi), method=method, fill_value=fill_value,
                          rescale=rescale)

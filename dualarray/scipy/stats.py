@@ -55,11 +55,19 @@ def _positive_part(logf: Callable[..., Any], lo: float = 0.0) -> Callable[..., A
 
 
 def _laplace_cdf(z: Any) -> Any:
-    return np.where(z < 0, 0.5 * np.exp(np.minimum(z, 0)), 1 - 0.5 * np.exp(-np.maximum(z, 0)))
+    # each branch clamped by np.where (not np.minimum, which splits a tie's derivative): smooth at the median
+    return np.where(z < 0, 0.5 * np.exp(np.where(z < 0, z, 0.0)), 1 - 0.5 * np.exp(-np.where(z < 0, 0.0, z)))
 
 
 def _laplace_ppf(q: Any) -> Any:
-    return np.where(q < 0.5, np.log(2 * np.minimum(q, 0.5)), -np.log(2 - 2 * np.maximum(q, 0.5)))
+    return np.where(q < 0.5, np.log(2 * np.where(q < 0.5, q, 0.5)), -np.log(2 - 2 * np.where(q < 0.5, 0.5, q)))
+
+
+def _log_mass(lo: Any, hi: Any) -> Any:
+    """``log(Φ(hi) - Φ(lo))`` without cancellation in either tail (``lo < hi``)."""
+    upper = sc.log_ndtr(-lo) + np.log1p(-np.exp(sc.log_ndtr(-hi) - sc.log_ndtr(-lo)))
+    lower = sc.log_ndtr(hi) + np.log1p(-np.exp(sc.log_ndtr(lo) - sc.log_ndtr(hi)))
+    return np.where(lo > 0, upper, lower)
 
 
 CONTINUOUS: dict[str, tuple[tuple[str, ...], dict[str, Callable[..., Any]]]] = {
@@ -130,12 +138,16 @@ CONTINUOUS: dict[str, tuple[tuple[str, ...], dict[str, Callable[..., Any]]]] = {
         "logsf": lambda z, c: -np.maximum(z, 0) ** c,
         "ppf": lambda q, c: (-np.log1p(-q)) ** (1 / c), "isf": lambda q, c: (-np.log(q)) ** (1 / c)}),
     "truncnorm": (("a", "b"), {
-        "logpdf": lambda z, a, b: np.where(_in(z, a, b), -z * z / 2 - LOG_SQRT_2PI
-                                           - np.log(sc.ndtr(b) - sc.ndtr(a)), -np.inf),
-        "cdf": lambda z, a, b: (sc.ndtr(np.clip(z, a, b)) - sc.ndtr(a)) / (sc.ndtr(b) - sc.ndtr(a)),
-        "sf": lambda z, a, b: (sc.ndtr(b) - sc.ndtr(np.clip(z, a, b))) / (sc.ndtr(b) - sc.ndtr(a)),
-        "ppf": lambda q, a, b: sc.ndtri(sc.ndtr(a) + q * (sc.ndtr(b) - sc.ndtr(a))),
-        "isf": lambda q, a, b: sc.ndtri(sc.ndtr(b) - q * (sc.ndtr(b) - sc.ndtr(a)))}),
+        "logpdf": lambda z, a, b: np.where(_in(z, a, b), -z * z / 2 - LOG_SQRT_2PI - _log_mass(a, b), -np.inf),
+        "cdf": lambda z, a, b: np.where(z <= a, 0.0, np.where(z >= b, 1.0, np.exp(
+            _log_mass(a, np.where(_in(z, a, b, closed=False), z, (a + b) / 2)) - _log_mass(a, b)))),
+        "sf": lambda z, a, b: np.where(z <= a, 1.0, np.where(z >= b, 0.0, np.exp(
+            _log_mass(np.where(_in(z, a, b, closed=False), z, (a + b) / 2), b) - _log_mass(a, b)))),
+        # in the upper tail through the survival functions Φ(-x), which keep their digits there
+        "ppf": lambda q, a, b: np.where(a > 0, -sc.ndtri(sc.ndtr(-a) - q * np.exp(_log_mass(a, b))),
+                                        sc.ndtri(sc.ndtr(a) + q * np.exp(_log_mass(a, b)))),
+        "isf": lambda q, a, b: np.where(a > 0, -sc.ndtri(sc.ndtr(-b) + q * np.exp(_log_mass(a, b))),
+                                        sc.ndtri(sc.ndtr(b) - q * np.exp(_log_mass(a, b))))}),
     "vonmises": (("kappa",), {
         "logpdf": lambda z, kappa: kappa * (np.cos(z) - 1) - np.log(2 * math.pi * sc.i0e(kappa))}),
 }
@@ -379,8 +391,14 @@ class Frozen:
 
 # ----------------------------------------------------------------------- multivariate
 def _mvn_parts(x: Any, mean: Any, cov: Any) -> tuple[Any, Any, int]:
-    """``(x - mean, the covariance matrix, k)`` with SciPy's conventions (scalar or diagonal cov; mean None)."""
-    k = np.shape(x)[-1] if np.ndim(x) else 1
+    """``(x - mean, the covariance matrix, k)`` with SciPy's conventions (scalar or diagonal cov; mean None;
+    the dimension from mean, else cov, else 1: then a 1-D x is that many 1-D points)."""
+    if mean is not None and np.ndim(mean) >= 1:
+        k = np.shape(mean)[-1]
+    elif np.ndim(cov) >= 1:
+        k = np.shape(cov)[-1]
+    else:
+        k = 1
     mean = np.zeros(k) if mean is None else mean
     if np.ndim(cov) < 2:
         cov = cov * np.eye(k)
@@ -414,10 +432,10 @@ class _MultivariateNormal:
         self._logpdf, self._pdf = logpdf, pdf
 
     def logpdf(self, x: Any, mean: Any = None, cov: Any = 1) -> Any:
-        return self._logpdf(x, np.zeros(np.shape(x)[-1] if np.ndim(x) else 1) if mean is None else mean, cov)
+        return self._logpdf(x, 0.0 if mean is None else mean, cov)
 
     def pdf(self, x: Any, mean: Any = None, cov: Any = 1) -> Any:
-        return self._pdf(x, np.zeros(np.shape(x)[-1] if np.ndim(x) else 1) if mean is None else mean, cov)
+        return self._pdf(x, 0.0 if mean is None else mean, cov)
 
     def __call__(self, mean: Any = None, cov: Any = 1) -> Any:
         return _FrozenPair(self, mean, cov)
