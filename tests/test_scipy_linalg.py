@@ -72,3 +72,16 @@ def test_what_is_not_implemented_says_so():
         L.eigh(DualArray(S, np.ones((3, 3))), subset_by_value=(0, 1))
     with pytest.raises(NotImplementedError, match="pivoting"):
         L.qr(DualArray(A, np.ones((3, 3))), pivoting=True)
+
+
+def test_differentiated_arguments_by_keyword():
+    from dualarray.scipy import integrate, signal
+
+    np.testing.assert_allclose(da.jacobian(lambda b: L.solve(S, b=b))(np.ones(3)), np.linalg.inv(S), rtol=1e-12)
+    np.testing.assert_allclose(da.jacobian(lambda b: L.solve(a=S, b=b))(np.ones(3)), np.linalg.inv(S), rtol=1e-12)
+    x = np.arange(5.0)
+    np.testing.assert_allclose(da.jacobian(lambda v: signal.convolve(in1=v, in2=np.ones(2)))(x),
+                               da.jacobian(lambda v: signal.convolve(v, np.ones(2)))(x))
+    np.testing.assert_allclose(da.gradient(lambda v: integrate.simpson(y=v))(x), [1 / 3, 4 / 3, 2 / 3, 4 / 3, 1 / 3])
+    with pytest.raises(TypeError, match="by position"):  # a keyword-only option never takes a tangent silently
+        L.solve(S, np.ones(3), lower=DualArray(1.0, 1.0))

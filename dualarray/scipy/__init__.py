@@ -11,6 +11,7 @@ its counterpart.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,8 @@ def counterpart(scipy_func: Callable[..., Any], module: str,
     def build(derivative: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(scipy_func)
         def call(*args: Any, **kwargs: Any) -> Any:
+            if any(isinstance(v, DualArray) for v in kwargs.values()):
+                args, kwargs = _keywords_to_positions(scipy_func, args, kwargs)
             frame, values, tangents = split(list(args))
             if frame is None:
                 return scipy_func(*values, **kwargs)
@@ -51,6 +54,32 @@ def counterpart(scipy_func: Callable[..., Any], module: str,
         return call
 
     return build
+
+
+def _keywords_to_positions(func: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """DualArrays given by keyword moved to their positions (derivatives are taken from positional arguments).
+
+    Only the required data parameters (no default) move; a DualArray for an option, or one that cannot
+    be moved, raises ``TypeError``: its tangent must never be dropped.
+    """
+    try:
+        params = [p.name for p in inspect.signature(func).parameters.values()
+                  if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                  and p.default is inspect.Parameter.empty]
+    except (TypeError, ValueError):  # pragma: no cover - a builtin without a signature
+        params = []
+    args, kwargs = list(args), dict(kwargs)
+    while any(isinstance(v, DualArray) for v in kwargs.values()) and len(args) < len(params):
+        name = params[len(args)]
+        if name not in kwargs:
+            break
+        args.append(kwargs.pop(name))
+    stuck = [k for k, v in kwargs.items() if isinstance(v, DualArray)]
+    if stuck:
+        raise TypeError(f"dualarray.scipy: {getattr(func, '__name__', 'this function')}({', '.join(stuck)}=...) cannot "
+                        "carry a derivative there: pass the differentiated arguments by position (and the ones "
+                        "before them)")
+    return tuple(args), kwargs
 
 
 def _rewrap(frame: Any, value: Any, dual: Any) -> Any:
