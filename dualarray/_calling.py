@@ -132,16 +132,9 @@ def _call(f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], wh
         raise
     except TypeError as e:
         frames = traceback.extract_tb(e.__traceback__)
-        if str(e).startswith("Multiple namespaces for array inputs"):  # SciPy's array-API path (SCIPY_ARRAY_API=1)
-            ours = _counterpart_in(frames, e.__traceback__)
-            if ours is not None:
-                raise DerivativeLostError(
-                    f"{where}: {ours.removeprefix('dualarray.')} does not take DualArrays (SciPy's array-API "
-                    f"path saw two namespaces): use {ours} (same arguments, SciPy's values, with derivatives)"
-                    f".\nOriginal error: {e}"
-                ) from e
-            raise
-        if not frames or frames[-1].filename != _CORE_FILE or frames[-1].name not in _CONVERSIONS:
+        namespaces = str(e).startswith("Multiple namespaces for array inputs")  # SciPy's array-API path
+        conversion = bool(frames) and frames[-1].filename == _CORE_FILE and frames[-1].name in _CONVERSIONS
+        if not (namespaces or conversion):
             raise
         user = [
             fr for fr in frames if not fr.filename.startswith((_PACKAGE_DIR, _NUMPY_DIR))
@@ -149,11 +142,14 @@ def _call(f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], wh
         place = f" at {user[-1].filename}:{user[-1].lineno} (`{user[-1].line}`)" if user else ""
         ours = _counterpart_in(frames, e.__traceback__)
         if ours is not None:
+            how = ("does not take DualArrays (SciPy's array-API path saw two namespaces)" if namespaces
+                   else f"converts its input with np.asarray{place}, which cannot carry the derivative")
             raise DerivativeLostError(
-                f"{where}: {ours.removeprefix('dualarray.')} converts its input with np.asarray{place}, which cannot "
-                f"carry the derivative: use {ours} (same arguments, SciPy's values, with derivatives)"
-                f".\nOriginal error: {e}"
+                f"{where}: {ours.removeprefix('dualarray.')} {how}: use {ours} (same arguments, SciPy's values, "
+                f"with derivatives).\nOriginal error: {e}"
             ) from e
+        if namespaces:
+            raise
         raise DerivativeLostError(
             f"{where}: the function being differentiated converted its input to a plain number or array"
             f"{place}. float(), int(), math.* functions, .item() and np.asarray() cannot carry the "
