@@ -411,7 +411,7 @@ def _shape_result(jacs: list[list[Any]], is_tuple: bool, many: bool) -> Any:
 
 def jacobian(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto",
-    sparsity: Any = None,
+    sparsity: Any = None, scheduler: Any = None,
 ) -> Callable[..., Any]:
     """Jacobian ``J[i..., j...] = ∂f(x)[i...] / ∂x[j...]``, of shape ``f(x).shape + x.shape``.
 
@@ -447,6 +447,10 @@ def jacobian(
     is one batched pass with one direction per colour; ``J.sparsity``, ``J.colors``, ``J.ncolors`` and
     ``J.mode`` say what is in use. Each call checks that the pattern still holds and raises if not.
 
+    ``scheduler=client`` (a ``dask.distributed.Client``) runs the forward passes as tasks on the cluster,
+    ``chunk_size`` directions each (default: about four tasks per worker), ``f`` and the plain inputs
+    shipped with cloudpickle; a task lost with its worker is recomputed. The result equals the local one.
+
     >>> import numpy as np
     >>> jacobian(lambda x: x[:2] * x[1:])(np.array([1.0, 2.0, 3.0]))
     array([[2., 1., 0.],
@@ -456,6 +460,16 @@ def jacobian(
            [0., 3., 2.]])
     """
 
+    if scheduler is not None:
+        if sparsity is not None or mode == "reverse":
+            raise NotImplementedError("jacobian: scheduler= runs forward-mode direction chunks as tasks; it does not "
+                                      "take sparsity= or mode='reverse' yet")
+        from . import _distributed
+
+        def distributed(*args: Any, **kwargs: Any) -> Any:
+            return _distributed.jacobian(f, args, kwargs, argnums, chunk_size, scheduler, "jacobian")
+
+        return _Transformed(distributed, f"jacobian({getattr(f, '__name__', 'f')}, scheduler)")
     if sparsity is not None:
         return _sparse_jacobian(f, argnums, chunk_size, mode, sparsity, "jacobian", with_value=False)
     choose = _JacobianMode(mode, "jacobian")
