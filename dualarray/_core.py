@@ -89,6 +89,39 @@ def sparse_deferral(obj: Any, frame: Any) -> np.ndarray | None:
     return holder
 
 
+def _value_backend(t: type) -> bool:
+    """An array type that DualArrays hold as values and tangents (dask): beside a DualArray it is a
+    constant of the computation, not a type to defer to."""
+    return t.__module__.split(".", 1)[0] == "dask"
+
+
+def _holds_dask(args: Any) -> bool:
+    """Whether a DualArray among ``args`` (or in a list/tuple there) holds a dask value."""
+    for a in args:
+        if isinstance(a, list | tuple):
+            if _holds_dask(a):
+                return True
+        elif isinstance(a, DualArray) and _value_backend(type(a.value)):
+            return True
+    return False
+
+
+def _without_dask_fallback(func: Any, run: Any) -> Any:
+    """``run()``, with dask's convert-to-NumPy fallback for a function it lacks turned into a clear error."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*is not implemented by Dask array", category=FutureWarning)
+        try:
+            return run()
+        except FutureWarning as err:
+            raise NotImplementedError(
+                f"{qualified_name(func)} on dask arrays: dask has no implementation and would compute the array "
+                "and convert it to NumPy, so its derivative is not taken lazily; call it on computed arrays "
+                f"(.compute()) or use a dask function (dask.array.map_blocks). ({err})"
+            ) from None
+
+
 def _is_foreign(x: Any) -> bool:
     """An array type we do not know (xarray, pint, ...): it gets a chance to handle the operation."""
     return (
@@ -685,7 +718,7 @@ class DualArray(NDArrayOperatorsMixin):
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         for t in types:
-            if not issubclass(t, DualArray | np.ndarray):
+            if not issubclass(t, DualArray | np.ndarray) and not _value_backend(t):
                 return NotImplemented
         if _constants_only_in(args, kwargs):
             result = func(*strip_constants(args), **strip_constants(kwargs))
@@ -693,6 +726,8 @@ class DualArray(NDArrayOperatorsMixin):
         if ARRAY_API_MODE:
             result = self._dispatch_function(func, args, kwargs)
             return result if type(result) is DualArray or kwargs.get("out") is not None else lift_constants(result)
+        if "dask" in sys.modules and _holds_dask(args):
+            return _without_dask_fallback(func, lambda: self._dispatch_function(func, args, kwargs))
         return self._dispatch_function(func, args, kwargs)
 
     @staticmethod

@@ -169,7 +169,7 @@ def broadcast_to(t: Any, shape: tuple[int, ...]) -> Any:
 
 def reshape(t: Any, shape: tuple[int, ...], order: str = "C") -> Any:
     """Reshape the value axes of ``t`` to ``shape``."""
-    return np.reshape(t, (t.shape[0], *shape), order=order)
+    return np.reshape(t, (t.shape[0], *shape), **({} if order == "C" else {"order": order}))  # dask: no order=
 
 
 def flatten(t: Any) -> Any:

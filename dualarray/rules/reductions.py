@@ -295,11 +295,11 @@ implements(np.nanprod)(_nan_fill(np.nanprod, np.prod, 1))  # exact with zeros, t
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     # linear: the mean of the tangent over the same axes
     frame, (x,), (t,) = split([a])
-    y = np.mean(x, axis=axis, dtype=dtype, keepdims=keepdims, where=where, **_out_kw(out, x))
+    given = {**({"keepdims": True} if keepdims else {}), **({} if where is True else {"where": where})}
+    y = np.mean(x, axis=axis, dtype=dtype, **given, **_out_kw(out, x))
     tangent = None
     if t is not None and not _truncated(y, x):
-        tangent = np.mean(t, axis=dirs.axes(axis, np.ndim(x)), keepdims=keepdims, where=where,
-                          dtype=_float(np.result_type(_plain(y))))
+        tangent = np.mean(t, axis=dirs.axes(axis, np.ndim(x)), dtype=_float(np.result_type(_plain(y))), **given)
     return _finish(frame, y, tangent, out, x)
 
 

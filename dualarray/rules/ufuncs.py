@@ -28,6 +28,7 @@ from .._core import (
     DualArray,
     Frame,
     _lift_storage,
+    _value_backend,
     note_read,
     split,
     strip,
@@ -574,8 +575,43 @@ UFUNC_DISPATCH["__call__"] = _call
 
 
 # ---------------------------------------------------------------- reduce
+_DISPATCHING_REDUCE = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max, np.minimum: np.min,
+                       np.fmax: np.nanmax, np.fmin: np.nanmin, np.logical_and: np.all, np.logical_or: np.any}
+_DISPATCHING_ACCUMULATE = {np.add: np.cumsum, np.multiply: np.cumprod}
+
+
+def _foreign(a: Any) -> bool:
+    """An array of a value backend (dask): its ufunc methods may not exist, its functions do. (Recorded
+    tangents of reverse mode have ufunc methods and are not foreign.)"""
+    return _value_backend(type(a))
+
+
+def _through_function(ufunc: np.ufunc, method: str, x: Any, kwargs: dict) -> Any:
+    """``ufunc.reduce``/``accumulate`` of a foreign array by NumPy's dispatching function (``np.sum``, ...),
+    passing only the keywords given; a ufunc or keyword the backend has no function for raises."""
+    table = _DISPATCHING_REDUCE if method == "reduce" else _DISPATCHING_ACCUMULATE
+    func = table.get(ufunc)
+    backend = f"{type(x).__module__.split('.')[0]} arrays"
+    if func is None or kwargs.get("where", True) is not True or "initial" in kwargs:
+        raise NotImplementedError(f"{qualified_name(ufunc)}.{method} on {backend}: no dispatching function takes "
+                                  "this (the where=/initial= keywords or this ufunc); compute it with NumPy arrays")
+    kw = {"axis": kwargs.get("axis", 0)}
+    kw.update({k: kwargs[k] for k in ("dtype",) if kwargs.get(k) is not None})
+    if method == "reduce" and kwargs.get("keepdims", False):
+        kw["keepdims"] = True
+    return func(x, **kw)
+
+
+def _ufunc_reduce(ufunc: np.ufunc, x: Any, **kwargs: Any) -> Any:
+    return _through_function(ufunc, "reduce", x, kwargs) if _foreign(x) else ufunc.reduce(x, **kwargs)
+
+
+def _ufunc_accumulate(ufunc: np.ufunc, x: Any, **kwargs: Any) -> Any:
+    return _through_function(ufunc, "accumulate", x, kwargs) if _foreign(x) else ufunc.accumulate(x, **kwargs)
+
+
 def _reduce_add(x, t, y_kd, axes, where, initial):
-    return np.add.reduce(t, axis=axes, keepdims=True, where=where)
+    return _ufunc_reduce(np.add, t, axis=axes, keepdims=True, **({} if where is True else {"where": where}))
 
 
 def _reduce_multiply(x, t, y_kd, axes, where, initial):
@@ -584,7 +620,7 @@ def _reduce_multiply(x, t, y_kd, axes, where, initial):
     if where is not True:
         x = np.where(where, x, 1)
         t = np.where(where, t, 0)
-    if not np.any(np.equal(x, 0)):
+    if not _foreign(x) and not np.any(np.equal(x, 0)):  # a lazy x takes the exact path (no compute to branch)
         return np.sum(y_kd * (t / x), axis=axes, keepdims=True)
     nd = np.ndim(x)
     keep = [a for a in range(-nd, 0) if a not in axes]
@@ -685,7 +721,7 @@ def _reduce(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         return out
     if ufunc.nin != 2:
         raise TypeError(f"reduce only supported for binary functions, not {qualified_name(ufunc)}")
-    y = ufunc.reduce(x, **kwargs)
+    y = _ufunc_reduce(ufunc, x, **kwargs)
     tangent = None
     if "dtype" in kwargs:
         x, t = _method_cast(x, t, y)
@@ -766,15 +802,15 @@ def _accumulate(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
     frame, out, x, t = _method_prologue(ufunc, "accumulate", inputs, kwargs)
     if frame is None:
         return out
-    y = ufunc.accumulate(x, **kwargs)
+    y = _ufunc_accumulate(ufunc, x, **kwargs)
     tangent = None
     if "dtype" in kwargs:
         x, t = _method_cast(x, t, y)
     if t is not None:
         ax = dirs.axis(kwargs.get("axis", 0), np.ndim(x))
         if ufunc is np.add:
-            tangent = np.add.accumulate(t, axis=ax)
-        elif ufunc is np.multiply and not np.any(np.equal(x, 0)):
+            tangent = _ufunc_accumulate(np.add, t, axis=ax)
+        elif ufunc is np.multiply and not _foreign(x) and not np.any(np.equal(x, 0)):
             # d cumprod = cumprod · cumsum(dx / x) when no factor is zero
             tangent = y * np.add.accumulate(t / x, axis=ax)
         else:
