@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import CONSTANT_TAG, DualArray
+from ._core import CONSTANT_TAG, DualArray, _value_backend
 
 CHUNK_BYTES = 1 << 24
 """Default memory bound (bytes) for one chunk's tangent array: ``k * max(n_in, n_out) * itemsize``.
@@ -65,6 +65,8 @@ def _prepare(x: Any, where: str) -> Any:
         x = x.value  # an array-API constant (xp.asarray(...)) is its plain value
     if isinstance(x, DualArray):
         return x if np.issubdtype(x.dtype, np.inexact) else x.astype(np.float64)
+    if _value_backend(type(x)):  # a dask array stays lazy
+        return x if np.issubdtype(x.dtype, np.inexact) else x.astype(np.float64)
     x = np.asarray(x)
     if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == np.bool_):
         raise TypeError(f"{where}: the differentiated argument must be a numeric array, got dtype {x.dtype}")
@@ -78,6 +80,8 @@ def _private_copy(x: Any) -> Any:
     the last bit for strided or differently aligned data (SIMD or not), so the copy keeps x's strides
     (in a buffer of its span) and its address modulo 64: the values stay NumPy's exactly.
     """
+    if _value_backend(type(x)):
+        return x  # dask arrays are immutable: nothing to protect, and np.copy would compute it
     if not isinstance(x, np.ndarray) or not x.size:
         return np.copy(x)
     lo = sum(s * (n - 1) for s, n in zip(x.strides, x.shape, strict=True) if s < 0)

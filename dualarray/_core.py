@@ -127,6 +127,7 @@ def _is_foreign(x: Any) -> bool:
     return (
         hasattr(x, "__array_ufunc__")
         and not isinstance(x, DualArray | np.ndarray | np.generic)
+        and not _value_backend(type(x))  # dask: a constant of the computation
     )
 
 

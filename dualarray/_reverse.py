@@ -104,6 +104,11 @@ def linearize_call(
     f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any], nums: Sequence[int], where: str
 ) -> Linearized:
     """Run ``f`` once with recorded leaves on ``args[nums]``: its values and its linear map."""
+    from ._core import _value_backend
+
+    if any(_value_backend(type(a)) or (isinstance(a, DualArray) and _value_backend(type(a.value))) for a in args):
+        raise NotLinearError(f"{where}: reverse mode does not record dask arrays (its coefficients are copied by "
+                             "value, which would compute them); use mode='forward' (mode='auto' does)")
     tag = new_tag()
     call = list(args)
     leaves, shapes, dtypes = [], [], []

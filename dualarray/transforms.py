@@ -594,7 +594,7 @@ of forward mode grows with n and reverse mode's does not."""
 
 def _inputs_size(args: Sequence[Any], argnums: Any, where: str) -> int:
     nums, _ = _argnums(argnums, len(args), where)
-    return sum(int(np.size(args[a])) for a in nums)
+    return sum(math.prod(np.shape(args[a])) for a in nums)  # np.shape, not np.size: dask has no np.size
 
 
 def _check_mode(mode: str, where: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import dualarray as da
 from dualarray import DualArray
 
 dask = pytest.importorskip("dask")
@@ -64,3 +65,21 @@ def test_no_silent_conversion_to_numpy():
     x = DualArray(dsa.from_array(X, chunks=(5, 4)), dsa.from_array(T, chunks=(5, 4)))
     with pytest.raises(NotImplementedError, match="dask"):
         np.sort(x, axis=0)
+
+
+def test_transforms_take_dask_inputs_lazily():
+    import warnings
+
+    x = dsa.from_array(X[:4, :5], chunks=2)
+    f = lambda z: np.sum(np.sin(z) * z, axis=0)  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no dask fallback to NumPy anywhere
+        jac = da.jacobian(f, mode="forward")(x)
+        grad = da.gradient(lambda z: np.sum(f(z)))(x)  # auto: reverse refuses dask, forward runs
+        value, tangent = da.jvp(f, (x,), (dsa.ones_like(x),))
+    assert all(isinstance(r, dsa.Array) for r in (jac, grad, value, tangent))
+    np.testing.assert_allclose(jac.compute(), da.jacobian(f)(X[:4, :5]), rtol=1e-13)
+    np.testing.assert_allclose(grad.compute(), da.gradient(lambda z: np.sum(f(z)))(X[:4, :5]), rtol=1e-13)
+    np.testing.assert_allclose(tangent.compute(), da.jvp(f, (X[:4, :5],), (np.ones((4, 5)),))[1], rtol=1e-13)
+    with pytest.raises(da.NotLinearError, match="dask"):
+        da.gradient(lambda z: np.sum(f(z)), mode="reverse")(x)
