@@ -92,7 +92,8 @@ def sparse_deferral(obj: Any, frame: Any) -> np.ndarray | None:
 def _value_backend(t: type) -> bool:
     """An array type that DualArrays hold as values and tangents (dask): beside a DualArray it is a
     constant of the computation, not a type to defer to."""
-    return t.__module__.split(".", 1)[0] == "dask"
+    module = t.__module__
+    return module.startswith("dask.") or module == "dask"
 
 
 def _holds_dask(args: Any) -> bool:

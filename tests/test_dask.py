@@ -83,3 +83,54 @@ def test_transforms_take_dask_inputs_lazily():
     np.testing.assert_allclose(tangent.compute(), da.jvp(f, (X[:4, :5],), (np.ones((4, 5)),))[1], rtol=1e-13)
     with pytest.raises(da.NotLinearError, match="dask"):
         da.gradient(lambda z: np.sum(f(z)), mode="reverse")(x)
+
+
+def test_the_rule_table_on_dask_is_never_silently_wrong():
+    """Every float64 row of the case table with dask values and tangents (chunks of 2 cut every axis):
+    each either gives NumPy's values and tangents or raises; the passing rows are counted."""
+    import warnings
+
+    from tests.cases import ALL
+
+    passed, raised, wrong = 0, 0, []
+    for case in ALL:
+        if case.name.startswith(("stats_", "scipy_", "interp_", "sp_", "special")) or "float64" not in case.dtypes:
+            continue
+        rng = np.random.default_rng(case.seed("dask"))
+        arrays = case.draw(rng, case.shapes[-1], "float64")
+        tangents = [rng.standard_normal(np.shape(a)) for a in arrays]
+
+        def args(lazy, arrays=arrays, tangents=tangents, case=case):
+            out = []
+            for i, (a, t) in enumerate(zip(arrays, tangents, strict=True)):
+                a_, t_ = (dsa.from_array(a, chunks=2), dsa.from_array(t, chunks=2)) if lazy and np.ndim(a) else (a, t)
+                out.append(DualArray(a_, t_) if i in case.diff_args else a_)
+            return out
+
+        try:
+            expected = case.func(*args(False))
+        except Exception:  # noqa: BLE001  (NumPy itself refuses this draw)
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", FutureWarning)  # dask's fallback to NumPy counts as a refusal
+                got = case.func(*args(True))
+                outs = list(zip(*(o if isinstance(o, tuple | list) else (o,) for o in (expected, got)), strict=True))
+                computed = [dask.compute(getattr(g, "value", g), getattr(g, "tangent", 0)) for _, g in outs]
+        except Exception:  # noqa: BLE001  (a refusal, never a silent answer)
+            raised += 1
+            continue
+        tol = 1e-5 if "float32" in case.name else 1e-9
+        for (e, _), (gv, gt) in zip(outs, computed, strict=True):
+            ev = getattr(e, "value", e)
+            et = e.tangent if isinstance(e, DualArray) and e._tangent is not None else 0
+            if np.ndim(et) == 0 and et == 0:  # a zero tangent: the dask one may be materialised zeros
+                gt = np.zeros(np.shape(ev)) if np.all(np.asarray(gt) == 0) else gt
+                et = np.zeros(np.shape(ev))
+            if (np.shape(gv) != np.shape(ev) or np.shape(gt) != np.shape(et)
+                    or not np.allclose(gv, ev, rtol=tol, atol=tol, equal_nan=True)
+                    or not np.allclose(gt, et, rtol=tol, atol=tol, equal_nan=True)):
+                wrong.append(case.name)
+        passed += 1
+    assert not wrong, f"dask gives values or tangents different from NumPy's for {sorted(set(wrong))}"
+    assert passed >= 290, f"only {passed} rows run on dask ({raised} refuse)"

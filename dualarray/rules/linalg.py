@@ -316,15 +316,21 @@ def _tensordot_impl(value_func):
     # tensordot bilinear  ⇒  tensordot(ȧ, b) + tensordot(a, ḃ) (direction axis moved to the front)
     def impl(a, b, axes=2):
         frame, (x, y), (ta, tb) = split([a, b])
-        value = value_func(x, y, axes=axes)
+
+        def positive(axs: list[int], nd: int) -> list[int]:  # dask's tensordot miscounts negative axes
+            return [a % nd for a in axs]
+
+        na, nb = _tensordot_axes(axes, np.ndim(x), np.ndim(y))
+        value = value_func(x, y, axes=(positive(na, np.ndim(x)), positive(nb, np.ndim(y))))
         if frame is None:
             return value
-        na, nb = _tensordot_axes(axes, np.ndim(x), np.ndim(y))
         t = None
+
         if ta is not None:
-            t = np.tensordot(ta, y, axes=(na, nb))
+            t = np.tensordot(ta, y, axes=(positive(na, np.ndim(ta)), positive(nb, np.ndim(y))))
         if tb is not None:
-            t = dirs.add(t, dirs.from_axis(np.tensordot(x, tb, axes=(na, nb)), np.ndim(x) - len(na)))
+            t = dirs.add(t, dirs.from_axis(
+                np.tensordot(x, tb, axes=(positive(na, np.ndim(x)), positive(nb, np.ndim(tb)))), np.ndim(x) - len(na)))
         return frame.wrap(value, t)
 
     return impl
@@ -356,8 +362,8 @@ def _einsum_subscripts(operands: tuple) -> tuple[str, list[Any], list[int]]:
         subs.append(_sublist(rest[i + 1]))
         i += 2
     text = ",".join(subs)
-    if i < len(rest):
-        text += "->" + _sublist(rest[i])
+    # always explicit: NumPy's implicit output order (by label) is not every backend's (dask sorts otherwise)
+    text += "->" + (_sublist(rest[i]) if i < len(rest) else _einsum_explicit(text)[1])
     return text, ops, positions
 
 
@@ -390,7 +396,7 @@ def _einsum(*operands, out=None, optimize=False, **kwargs):
         call[p] = v
     if frame is None:
         return np.einsum(*call, out=out, optimize=optimize, **kwargs)
-    value = np.einsum(*call, optimize=optimize, **kwargs)
+    value = np.einsum(subscripts, *values, optimize=optimize, **kwargs)  # the explicit form every backend reads alike
     dtype = kwargs.get("dtype")
     if dtype is not None and not np.issubdtype(np.dtype(dtype), np.inexact):
         return _into(out, frame.wrap(value, None))  # an integer/bool result: piecewise constant, like astype(int)
