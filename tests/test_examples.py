@@ -223,7 +223,9 @@ SCRIPT_ARGS = {
     "ode_sensitivity": [],
     "hamiltonian_monte_carlo": ["--samples", "100"],
     "spline_fit": ["--n", "60"],
+    "dask_sensitivity": ["--n", "200000", "--chunk", "50000"],
 }
+NEEDS = {"dask_sensitivity": "dask"}  # examples of an optional extra (skipped without it)
 
 
 def test_every_example_is_covered():
@@ -232,6 +234,8 @@ def test_every_example_is_covered():
 
 @pytest.mark.parametrize("name", sorted(SCRIPT_ARGS))
 def test_runs_as_a_script(name, monkeypatch, capsys):
+    if name in NEEDS:
+        pytest.importorskip(NEEDS[name])
     path = EXAMPLES / f"{name}.py"
     monkeypatch.setattr(sys, "argv", [str(path), *SCRIPT_ARGS[name]])
     runpy.run_path(str(path), run_name="__main__")
@@ -271,3 +275,11 @@ def test_spline_fit():
     np.testing.assert_allclose(r["fit_fd"].x, r["exact"], atol=1e-6)
     assert 0.03 < r["rms"] < 0.07  # the noise level, 0.05
     assert abs(r["fit_shift"].x[0] - r["shift_true"]) < 0.05
+
+
+def test_dask_sensitivity():
+    pytest.importorskip("dask")
+    r = load("dask_sensitivity").main(n=2_000_000, chunk=200_000, verbose=False)
+    assert r["lazy"]
+    np.testing.assert_allclose([r["value"], r["slope"]], r["exact"], atol=1e-3)  # Monte Carlo error ~1.5e-4
+    assert r["peak"] < r["array_bytes"]  # the whole array never existed at once
