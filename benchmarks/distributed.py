@@ -9,26 +9,18 @@ distributed time minus the local time, over the number of tasks). Needs ``pip in
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
 import dualarray as da
+
+from .sensitivities import best_time
 
 
 def bratu(u: np.ndarray) -> np.ndarray:
     h = 1.0 / (u.size + 1)
     p = np.concatenate([np.zeros(1), u, np.zeros(1)])
     return (p[2:] - 2 * u + p[:-2]) / h**2 + np.exp(u)
-
-
-def best(fn, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -41,7 +33,7 @@ def main() -> None:
     u = np.linspace(0.0, 0.5, options.n)
     tasks = -(-options.n // options.chunk)
     reference = da.jacobian(bratu, mode="forward", chunk_size=options.chunk)(u)
-    local = best(lambda: da.jacobian(bratu, mode="forward", chunk_size=options.chunk)(u))
+    local = best_time(lambda: da.jacobian(bratu, mode="forward", chunk_size=options.chunk)(u), 3)
     print(f"Bratu n = {options.n}: dense Jacobian, {tasks} chunks of {options.chunk} directions")
     print(f"  local forward jacobian      {local:8.3f} s")
     timings = {}
@@ -50,7 +42,7 @@ def main() -> None:
                 Client(cluster) as client:
             jac = da.jacobian(bratu, scheduler=client, chunk_size=options.chunk)
             assert np.array_equal(jac(u), reference)
-            timings[workers] = best(lambda: jac(u))  # noqa: B023
+            timings[workers] = best_time(lambda: jac(u), 3)  # noqa: B023
         print(f"  {workers} worker process{'es' if workers > 1 else '  '}         {timings[workers]:8.3f} s   "
               f"overhead per task {(timings[workers] * workers - local) / tasks * 1e3:6.1f} ms")
     print(f"  speed-up of 2 workers over 1: {timings[1] / timings[2]:.2f}")
