@@ -60,6 +60,11 @@ def plain(obj: Any) -> Any:
     return obj
 
 
+def plain_array(x: Any) -> np.ndarray:
+    """The innermost value of ``x`` as an ndarray."""
+    return np.asarray(plain(x))
+
+
 def with_value(dual: Any, value: Any) -> Any:
     """``dual`` with its innermost value replaced by ``value`` (SciPy's own), every tangent kept."""
     if not isinstance(dual, DualArray):

@@ -25,6 +25,7 @@ import numpy as np
 import scipy.linalg as _sl
 
 from . import COUNTERPARTS, counterpart
+from ._modes import plain_array as _plain
 
 __all__ = [
     "block_diag", "cho_factor", "cho_solve", "cholesky", "circulant", "det", "eigh", "eigvalsh", "expm",
@@ -33,12 +34,6 @@ __all__ = [
 ]
 
 _SYMMETRIC = {"sym", "her", "pos", "symmetric", "hermitian", "positive definite"}
-
-
-def _plain(x: Any) -> np.ndarray:
-    from .._core import strip_all
-
-    return np.asarray(strip_all(x))
 
 
 def _mH(x: Any) -> Any:

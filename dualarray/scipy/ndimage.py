@@ -53,6 +53,7 @@ import scipy.ndimage as _nd
 from .._core import DualArray, strip_all
 from ..rules.special import sc as _ufuncs  # the ufuncs themselves, also under SCIPY_ARRAY_API=1
 from . import COUNTERPARTS, counterpart
+from ._modes import plain_array as _plain
 
 __all__ = [
     "affine_transform", "convolve", "convolve1d", "correlate", "correlate1d", "gaussian_filter",
@@ -63,10 +64,6 @@ __all__ = [
 _FILTER_MODES = {"reflect": "reflect", "grid-mirror": "reflect", "mirror": "mirror", "nearest": "nearest",
                  "wrap": "wrap", "grid-wrap": "wrap", "constant": "constant", "grid-constant": "constant"}
 _SPLINE_MODES = {"reflect", "grid-mirror", "mirror", "nearest", "wrap", "grid-wrap", "constant", "grid-constant"}
-
-
-def _plain(x: Any) -> np.ndarray:
-    return np.asarray(strip_all(x))
 
 
 def _real_dtype(x: Any) -> np.dtype:

@@ -39,6 +39,7 @@ from scipy.fft import next_fast_len
 
 from .._core import DualArray, strip_all
 from . import COUNTERPARTS, counterpart
+from ._modes import plain_array as _plain
 
 __all__ = [
     "convolve", "correlate", "detrend", "fftconvolve", "filtfilt", "lfilter", "lfilter_zi", "oaconvolve",
@@ -52,10 +53,6 @@ DIRECT_MAX = 32
 """Largest kernel (elements on the convolved axes) convolved by shifted copies; larger ones use FFTs."""
 
 _WELCH_WINDOW = inspect.signature(_ss.welch).parameters["window"].default
-
-
-def _plain(x: Any) -> np.ndarray:
-    return np.asarray(strip_all(x))
 
 
 def _arr(x: Any) -> Any:
