@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import operator
+import os
 import sys
 import weakref
 from typing import Any
@@ -108,7 +109,9 @@ def _holds_dask(args: Any) -> bool:
 
 
 def _without_dask_fallback(func: Any, run: Any) -> Any:
-    """``run()``, with dask's convert-to-NumPy fallback for a function it lacks turned into a clear error."""
+    """``run()``, with dask's convert-to-NumPy fallback for a function it lacks, and any error dask raises
+    while building the graph (a keyword it lacks, a chunking it cannot take), turned into one clear error
+    naming the function and the backend."""
     import warnings
 
     with warnings.catch_warnings():
@@ -121,6 +124,48 @@ def _without_dask_fallback(func: Any, run: Any) -> Any:
                 "and convert it to NumPy, so its derivative is not taken lazily; call it on computed arrays "
                 f"(.compute()) or use a dask function (dask.array.map_blocks). ({err})"
             ) from None
+        except Exception as err:
+            if isinstance(err, DaskBackendError) or not _raised_by_dask(err):
+                raise
+            raise _backend_error(type(err))(_backend_message(qualified_name(func), err)) from err
+
+
+def _backend_message(name: str, err: BaseException) -> str:
+    return (f"{name} on dask arrays: dask cannot run it as called ({type(err).__name__}: {err}); call it on "
+            "computed arrays (.compute()) or use a dask function (dask.array.map_blocks)")
+
+
+class DaskBackendError(NotImplementedError):
+    """A NumPy function that dask cannot run on the DualArray's dask arrays (raised while building the graph).
+    Each one is also an instance of the error dask raised, so ``except ValueError`` still catches it."""
+
+
+def _backend_error(kind: type) -> type:
+    """``DaskBackendError`` mixed with dask's own error type (cached per type)."""
+    if issubclass(kind, NotImplementedError):
+        return DaskBackendError
+    found = _BACKEND_ERRORS.get(kind)
+    if found is None:
+        try:
+            found = type(f"Dask{kind.__name__}", (DaskBackendError, kind), {"__module__": __name__})
+        except TypeError:  # an exception type that cannot be mixed in (a different C layout)
+            found = DaskBackendError
+        _BACKEND_ERRORS[kind] = found
+    return found
+
+
+_BACKEND_ERRORS: dict[type, type] = {}
+
+
+def _raised_by_dask(err: BaseException) -> bool:
+    """Whether ``err`` was raised inside dask (a frame of its traceback is in dask), or is a keyword that dask's
+    function lacks."""
+    tb = err.__traceback__
+    while tb is not None:
+        if f"{os.sep}dask{os.sep}" in tb.tb_frame.f_code.co_filename:
+            return True
+        tb = tb.tb_next
+    return isinstance(err, TypeError) and "unexpected keyword argument" in str(err)
 
 
 def _is_foreign(x: Any) -> bool:
@@ -713,7 +758,13 @@ class DualArray(NDArrayOperatorsMixin):
         if _constants_only((*inputs, *out)):
             result = getattr(ufunc, method)(*strip(inputs), **strip(kwargs))
             return kwargs["out"][0] if out and ufunc.nout == 1 else (out if out else lift_constants(result))
-        result = UFUNC_DISPATCH[method](ufunc, inputs, kwargs)
+        try:
+            result = UFUNC_DISPATCH[method](ufunc, inputs, kwargs)
+        except (TypeError, ValueError, NotImplementedError, AttributeError, IndexError) as err:
+            if "dask" not in sys.modules or isinstance(err, DaskBackendError) or not _holds_dask(inputs):
+                raise
+            name = qualified_name(ufunc) + ("" if method == "__call__" else f".{method}")
+            raise _backend_error(type(err))(_backend_message(name, err)) from err
         if ARRAY_API_MODE and type(result) is not DualArray and not out:
             return lift_constants(result)
         return result

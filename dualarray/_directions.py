@@ -133,9 +133,11 @@ def mirrors(t: Any, value: Any) -> bool:
 
 def copy_like(t: Any, value: Any) -> Any:
     """A copy of ``t`` laid out like ``value`` (see :func:`laid_out`); nested tangents are copied as they are."""
-    from ._core import strip_all  # local: avoid a cycle at import time
+    from ._core import _value_backend, strip_all  # local: avoid a cycle at import time
 
     inner = strip_all(value)
+    if _value_backend(type(t)):
+        return t.copy()  # dask: np.copy would compute it
     if not isinstance(t, np.ndarray) or not isinstance(inner, np.ndarray):
         return np.copy(t)
     out = laid_out(t.shape[0], inner, t.dtype, empty=True)

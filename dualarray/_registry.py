@@ -201,6 +201,26 @@ def implements(*numpy_functions: Callable[..., Any]) -> Callable[[Callable[..., 
     return register
 
 
+def given(func: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
+    """The keywords of a call to ``func`` that differ from its defaults: a rule passes these on, so a backend
+    whose ``func`` lacks a keyword (dask's ``take`` has no ``mode``) still runs what the caller wrote."""
+    defaults = _DEFAULTS.get(func)
+    if defaults is None:
+        import inspect
+
+        defaults = _DEFAULTS[func] = {name: p.default for name, p in inspect.signature(func).parameters.items()
+                                      if p.default is not inspect.Parameter.empty}
+    return {k: v for k, v in kwargs.items() if k not in defaults or not _same_default(v, defaults[k])}
+
+
+def _same_default(value: Any, default: Any) -> bool:
+    return value is default or (type(value) is type(default) and isinstance(value, str | bool | int | float)
+                                and value == default)
+
+
+_DEFAULTS: dict[Any, dict[str, Any]] = {}
+
+
 def nondifferentiable(*numpy_functions: Callable[..., Any]) -> None:
     """Register NumPy functions whose outputs are computed from the values only (argmax, isclose, ...)."""
     for func in numpy_functions:

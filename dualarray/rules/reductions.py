@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import _directions as dirs
 from .._core import DualArray, split
-from .._registry import NON_DIFFERENTIABLE, implements, nondifferentiable
+from .._registry import NON_DIFFERENTIABLE, given, implements, nondifferentiable
 from .shape import _into
 from .ufuncs import _reduce_extremum
 
@@ -1141,7 +1141,7 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
 def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
     # c_ij / √(c_ii c_jj) from the covariance composite (NumPy's clip to [-1, 1] only moves roundoff)
     frame, (xv, yv), (tx, ty) = split([x, y])
-    value = np.corrcoef(xv, yv, rowvar=rowvar, dtype=dtype)
+    value = np.corrcoef(xv, yv, rowvar=rowvar, **given(np.corrcoef, dtype=dtype))
     if tx is None and ty is None:
         return frame.wrap(value, None)
     dual = lambda v, t: v if t is None or v is None else frame.wrap(v, t)  # noqa: E731

@@ -27,8 +27,8 @@ import numpy.lib.recfunctions as _recfunctions
 import numpy.lib.stride_tricks as _stride_tricks
 
 from .. import _directions as dirs
-from .._core import DualArray, _lift_storage, split, strip_all
-from .._registry import implements, nondifferentiable, unsupported
+from .._core import DualArray, _lift_storage, _value_backend, split, strip_all
+from .._registry import given, implements, nondifferentiable, unsupported
 
 
 def _zeros(frame: Any, v: Any) -> Any:
@@ -282,10 +282,10 @@ def _sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=F
     def on_tangent(t, y):
         nd = np.ndim(x)
         ax = tuple(range(-nd, 0)) if axis is None else dirs.axes(axis, nd)
-        return _stride_tricks.sliding_window_view(t, window_shape, axis=ax, writeable=writeable)
+        return _stride_tricks.sliding_window_view(t, window_shape, axis=ax, **kw)
 
-    return linear(x, lambda v: _stride_tricks.sliding_window_view(
-        v, window_shape, axis=axis, writeable=writeable), on_tangent)
+    kw = given(_stride_tricks.sliding_window_view, writeable=writeable)
+    return linear(x, lambda v: _stride_tricks.sliding_window_view(v, window_shape, axis=axis, **kw), on_tangent)
 
 
 @implements(np.flip)
@@ -333,7 +333,8 @@ def _imag(val):
 # ---------------------------------------------------------------- copies and type changes
 @implements(np.copy)
 def _copy(a, order="K", subok=False):
-    return linear(a, lambda x: np.copy(x, order=order), lambda t, y: dirs.copy_like(t, y))
+    return linear(a, lambda x: x.copy() if _value_backend(type(x)) else np.copy(x, order=order),
+                  lambda t, y: dirs.copy_like(t, y))
 
 
 @implements(np.astype)
@@ -429,7 +430,7 @@ def _resize(a, new_shape):
 @implements(np.take)
 def _take(a, indices, axis=None, out=None, mode="raise"):
     indices = _strip_all(indices)
-    return _into(out, gather(a, lambda x: np.take(x, indices, axis=axis, mode=mode)))
+    return _into(out, gather(a, lambda x: np.take(x, indices, axis=axis, **given(np.take, mode=mode))))
 
 
 @implements(np.take_along_axis)
@@ -765,6 +766,9 @@ def _choose(a, choices, out=None, mode="raise"):
 def _piecewise(x, condlist, funclist, *args, **kw):
     # NumPy's algorithm, on DualArrays: each piece is evaluated only where its condition holds
     n2 = len(funclist)
+    if any(_value_backend(type(c)) for c in (condlist if isinstance(condlist, list | tuple) else [condlist])):
+        raise NotImplementedError("numpy.piecewise on dask arrays: its conditions pick elements by value, so they "
+                                  "must be concrete; compute them first (cond.compute())")
     single = np.ndim(condlist) == 0 or (not isinstance(condlist[0], list | np.ndarray | DualArray)
                                          and np.ndim(x) != 0)
     if np.isscalar(condlist) or single:
