@@ -6,13 +6,20 @@ Every overridable NumPy ufunc and function is classified as one of
 * ``nondifferentiable``  the output is not differentiable (comparisons, argmax, counts): plain result
 * ``unsupported``        raises, with the one-line reason shown here
 * ``unclassified``       not yet looked at (the coverage test keeps this empty)
+
+``--backend dask`` adds a column: whether the rule runs with dask arrays as value and tangent, as measured
+by running the whole rule case table on chunked dask arrays (tests/test_dask.py stores the measurement in
+``coverage_dask.json`` and fails when it is stale). A callable no row of the table calls first is
+"not measured".
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -144,11 +151,53 @@ def reverse_mode() -> str:
     )
 
 
+BACKEND_FILES = {"dask": Path(__file__).with_name("coverage_dask.json")}
+
+
+def backend_table(reached: dict[str, list[str | None]], **versions: str) -> dict[str, Any]:
+    """The measured column from ``reached``: for each callable a case row called first, the outcome of each
+    such row (``None`` ran and matched NumPy, else the first line of the error)."""
+    column = {}
+    for name, outcomes in sorted(reached.items()):
+        errors = [e for e in outcomes if e is not None]
+        if not errors:
+            column[name] = "runs"
+        elif len(errors) == len(outcomes):
+            column[name] = f"refuses: {errors[0][:160]}"
+        else:
+            column[name] = f"runs in {len(outcomes) - len(errors)} of {len(outcomes)} rows; refuses: {errors[0][:160]}"
+    return {"versions": {**versions, "numpy": np.__version__}, "callables": column}
+
+
+def backend_measurement(backend: str) -> dict[str, Any]:
+    """The stored measurement of ``backend`` (see :func:`backend_table`)."""
+    return json.loads(BACKEND_FILES[backend].read_text())
+
+
+def _print_backend(backend: str, summary: bool) -> None:
+    measured = backend_measurement(backend)
+    column = measured["callables"]
+    versions = ", ".join(f"{k} {v}" for k, v in sorted(measured["versions"].items()))
+    runs = sum(status == "runs" for status in column.values())
+    partly = sum(status.startswith("runs in") for status in column.values())
+    print(f"\n## {backend} backend (measured with {versions} by tests/test_dask.py): of {len(column)} callables the "
+          f"rule case table calls, {runs} run, {partly} run in some rows, {len(column) - runs - partly} refuse "
+          "with an error naming the backend; the others are not measured")
+    if summary:
+        return
+    width = max(len(name) for name in column)
+    for name, status in column.items():
+        print(f"  {name:<{width}}  {status}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dualarray.coverage", description=__doc__.splitlines()[0])
     parser.add_argument("--summary", action="store_true", help="print only the counts per section")
     parser.add_argument("--kind", choices=KINDS, help="list only callables of this kind")
+    parser.add_argument("--backend", choices=sorted(BACKEND_FILES),
+                        help="add the measured column: does each rule run on this array backend")
     args = parser.parse_args(argv)
+    column = backend_measurement(args.backend)["callables"] if args.backend else {}
     for title, rows in sections().items():
         c = counts(rows)
         summary = ", ".join(f"{c[k]} {k}" for k in KINDS if c[k])
@@ -159,8 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, kind, note in rows:
             if args.kind and kind != args.kind:
                 continue
+            if args.backend:
+                note = f"{args.backend}: {column.get(name, 'not measured')}" + (f"; {note}" if note else "")
             print(f"  {name:<{width}}  {kind:<18} {note}".rstrip())
     print(f"\n## reverse mode: {reverse_mode()}")
+    if args.backend:
+        _print_backend(args.backend, args.summary)
     return 0
 
 
