@@ -6,6 +6,11 @@ and returns the tangent rows: ``J[:, start:stop]``. ``f`` and the plain inputs t
 with cloudpickle (dask's serialisation); a task lost with its worker is recomputed by the scheduler.
 The columns are assembled in order, so the result equals the local ``jacobian`` (same passes, same
 rules, bit for bit when the chunks are the same).
+
+With ``sparsity=`` the pattern is detected and coloured locally (one recorded run); the colour groups
+are the tasks: the seed rows (one per colour, plus the probe that checks the pattern) are cut into
+chunks, each pushed by a worker (``J·Sᵀ`` for its rows; ``S·J`` by a reverse pass for row colours), and
+the compressed columns are joined before the usual decompression.
 """
 
 from __future__ import annotations
@@ -44,12 +49,39 @@ def columns(f: Callable[..., Any], args: Sequence[Any], kwargs: dict, nums: Sequ
     return rows, is_tuple
 
 
-def jacobian(f: Callable[..., Any], args: Sequence[Any], kwargs: dict, argnums: Any, chunk_size: int | None,
-             scheduler: Any, where: str) -> Any:
-    """The Jacobian of ``f`` at ``args``, its direction chunks computed as tasks of ``scheduler``."""
+def check_scheduler(scheduler: Any, where: str) -> None:
     if not (hasattr(scheduler, "map") and hasattr(scheduler, "gather")):
         raise TypeError(f"{where}: scheduler= takes a dask.distributed.Client (an object with .map and .gather), "
                         f"got {type(scheduler).__name__}")
+
+
+def _workers(scheduler: Any) -> int:
+    return max(1, len(scheduler.scheduler_info().get("workers", {}))) if hasattr(scheduler, "scheduler_info") else 1
+
+
+def colour_groups(scheduler: Any, chunk_size: int | None) -> Callable[..., Any]:
+    """A ``pass_(kernel, f, args, kwargs, num, rows, where)`` for :func:`dualarray._sparse.evaluate` that cuts the
+    seed ``rows`` (colours, the probe last) into tasks of ``scheduler`` and joins their compressed blocks:
+    ``kernel`` returns ``(value, block)`` with one column per row (push) or one row per row (pull)."""
+
+    def pass_(kernel: Any, f: Any, args: Any, kwargs: dict, num: int, rows: np.ndarray, where: str,
+              axis: int) -> tuple[Any, np.ndarray]:
+        c = rows.shape[0]
+        k = int(chunk_size) if chunk_size is not None else max(1, math.ceil(c / (4 * _workers(scheduler))))
+        starts = list(range(0, c, k))
+        futures = scheduler.map(kernel, [f] * len(starts), [args] * len(starts), [kwargs] * len(starts),
+                                [num] * len(starts), [rows[s:s + k] for s in starts], [where] * len(starts),
+                                pure=False)
+        results = scheduler.gather(futures)
+        return results[0][0], np.concatenate([block for _, block in results], axis=axis)
+
+    return pass_
+
+
+def jacobian(f: Callable[..., Any], args: Sequence[Any], kwargs: dict, argnums: Any, chunk_size: int | None,
+             scheduler: Any, where: str) -> Any:
+    """The Jacobian of ``f`` at ``args``, its direction chunks computed as tasks of ``scheduler``."""
+    check_scheduler(scheduler, where)
     nums, many = _argnums(argnums, len(args), where)
     args = list(args)
     for a in nums:
@@ -62,9 +94,7 @@ def jacobian(f: Callable[..., Any], args: Sequence[Any], kwargs: dict, argnums: 
                                       "and imaginary parts)")
     shapes = [np.shape(args[a]) for a in nums]
     n = sum(math.prod(s) for s in shapes)
-    workers = max(1, len(scheduler.scheduler_info().get("workers", {}))) if hasattr(scheduler, "scheduler_info") \
-        else 1
-    k = int(chunk_size) if chunk_size is not None else max(1, math.ceil(n / (4 * workers)))
+    k = int(chunk_size) if chunk_size is not None else max(1, math.ceil(n / (4 * _workers(scheduler))))
     if k < 1:
         raise ValueError(f"{where}: chunk_size must be a positive integer, got {chunk_size}")
     starts = list(range(0, n, k))

@@ -291,12 +291,20 @@ def check_probe(where: str, what: str, assembled: np.ndarray, direct: np.ndarray
         )
 
 
+def _local_pass(kernel: Any, f: Any, args: Any, kwargs: dict, num: int, rows: np.ndarray, where: str,
+                axis: int) -> tuple[Any, np.ndarray]:
+    """All seed rows in one pass here (the default of :func:`evaluate`; ``_distributed.colour_groups`` is the
+    other)."""
+    return kernel(f, args, kwargs, num, rows, where)
+
+
 def evaluate(f: Callable[..., Any], args: list, kwargs: dict, num: int, plan: Plan, reads: Sequence[str],
-             where: str) -> tuple[Any, sp.csr_array]:
+             where: str, pass_: Any = _local_pass) -> tuple[Any, sp.csr_array]:
     """``(f(x), J)`` with J as ``scipy.sparse.csr_array`` holding every pattern entry.
 
     Each pass carries one probe direction (cotangent, in reverse) beside the colours, checked by
     :func:`check_probe`: a pattern that does not hold at this x raises instead of returning a wrong J.
+    ``pass_`` runs the seed rows (locally in one pass, or as tasks of a cluster).
     """
     x = args[num]
     shape, dtype = np.shape(x), _inexact(x.dtype)
@@ -308,7 +316,7 @@ def evaluate(f: Callable[..., Any], args: list, kwargs: dict, num: int, plan: Pl
     pieces = []
     if plan.ncolumn or not plan.nrow:
         s, v = plan.forward_seeds(dtype, shape)
-        value, b = _push(f, args, kwargs, num, s, where)
+        value, b = pass_(_push, f, args, kwargs, num, s, where, 1)
         rows = np.flatnonzero(plan.forward_rows)
         b = b[rows] if plan.nrow else b
         b, along_v = b[:, :-1], b[:, -1]
@@ -323,7 +331,7 @@ def evaluate(f: Callable[..., Any], args: list, kwargs: dict, num: int, plan: Pl
     if plan.nrow:
         rows = np.flatnonzero(plan.reverse_rows)
         w, u = plan.reverse_seeds()
-        value, bt = _pull(f, args, kwargs, num, w, where)
+        value, bt = pass_(_pull, f, args, kwargs, num, w, where, 0)
         bt, u_along = bt[:-1], bt[-1]
         bad = (bt != 0) & ~plan.rev_predicted
         if bad.any():
@@ -381,8 +389,14 @@ class SparseJacobian(_Transformed):
     """
 
     def __init__(self, f: Callable[..., Any], argnums: int, sparsity: Any, orders: Sequence[str],
-                 with_value: bool = False):
+                 with_value: bool = False, scheduler: Any = None, chunk_size: int | None = None):
         self.f = f
+        self.pass_ = _local_pass
+        if scheduler is not None:
+            from . import _distributed
+
+            _distributed.check_scheduler(scheduler, "jacobian")
+            self.pass_ = _distributed.colour_groups(scheduler, chunk_size)
         self.argnums = argnums
         self.given = None if isinstance(sparsity, str) else sparsity
         if isinstance(sparsity, str) and sparsity != "auto":
@@ -425,7 +439,7 @@ class SparseJacobian(_Transformed):
         args[num] = _prepare(args[num], "jacobian")
         reads = prepared.detection.reads if prepared.detection is not None else ()
         plan = prepared.plan
-        value, j = evaluate(self.f, args, kwargs, num, plan, reads, "jacobian")
+        value, j = evaluate(self.f, args, kwargs, num, plan, reads, "jacobian", self.pass_)
         return (value, j) if self.with_value else j
 
     # what the last prepared pattern is

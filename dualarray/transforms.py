@@ -450,6 +450,8 @@ def jacobian(
     ``scheduler=client`` (a ``dask.distributed.Client``) runs the forward passes as tasks on the cluster,
     ``chunk_size`` directions each (default: about four tasks per worker), ``f`` and the plain inputs
     shipped with cloudpickle; a task lost with its worker is recomputed. The result equals the local one.
+    With ``sparsity=`` too, the pattern is detected and coloured here and the colour groups are the tasks
+    (``chunk_size`` colours each).
 
     >>> import numpy as np
     >>> jacobian(lambda x: x[:2] * x[1:])(np.array([1.0, 2.0, 3.0]))
@@ -460,10 +462,13 @@ def jacobian(
            [0., 3., 2.]])
     """
 
+    if scheduler is not None and sparsity is not None:
+        return _sparse_jacobian(f, argnums, chunk_size, mode, sparsity, "jacobian", with_value=False,
+                                scheduler=scheduler)
     if scheduler is not None:
-        if sparsity is not None or mode == "reverse":
-            raise NotImplementedError("jacobian: scheduler= runs forward-mode direction chunks as tasks; it does not "
-                                      "take sparsity= or mode='reverse' yet")
+        if mode == "reverse":
+            raise NotImplementedError("jacobian: scheduler= runs forward-mode direction chunks as tasks; "
+                                      "mode='reverse' runs locally")
         from . import _distributed
 
         def distributed(*args: Any, **kwargs: Any) -> Any:
@@ -506,12 +511,14 @@ def value_and_jacobian(
 
 
 def _sparse_jacobian(f: Callable[..., Any], argnums: Any, chunk_size: int | None, mode: str, sparsity: Any,
-                     where: str, with_value: bool) -> Any:
-    """The sparse faces of :func:`jacobian` (chunking is by colour and the mode follows the colouring)."""
-    if chunk_size is not None or mode != "auto":
+                     where: str, with_value: bool, scheduler: Any = None) -> Any:
+    """The sparse faces of :func:`jacobian` (chunking is by colour and the mode follows the colouring; on a
+    cluster ``chunk_size`` is the number of colours per task)."""
+    if (chunk_size is not None and scheduler is None) or mode != "auto":
         raise ValueError(f"{where}: sparsity= chooses the directions (one per colour) and the mode (rows or "
                          "columns, whichever colours better): leave chunk_size and mode at their defaults")
-    return SparseJacobian(f, argnums, sparsity, ORDERS, with_value=with_value)
+    return SparseJacobian(f, argnums, sparsity, ORDERS, with_value=with_value, scheduler=scheduler,
+                          chunk_size=chunk_size)
 
 
 def gradient(

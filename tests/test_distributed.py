@@ -67,7 +67,32 @@ def test_a_worker_restarted_mid_computation(client):
 def test_what_the_scheduler_does_not_take(client):
     with pytest.raises(TypeError, match="dask.distributed.Client"):
         da.jacobian(np.sin, scheduler=object())(np.ones(3))
-    with pytest.raises(NotImplementedError, match="sparsity"):
-        da.jacobian(np.sin, scheduler=client, sparsity="auto")(np.ones(3))
     with pytest.raises(NotImplementedError, match="real inputs"):
         da.jacobian(np.sin, scheduler=client)(np.ones(3) + 1j)
+
+
+def _arrow():
+    def arrow(x):  # a dense first row and column beside a tridiagonal band: rows and columns are coloured
+        band = np.concatenate([x[:1], x[:-1]]) * np.cos(x) + np.sin(np.concatenate([x[1:], x[-1:]]))
+        return np.concatenate([np.sum(x * x)[None], band[1:] + x[0] ** 2])
+
+    return arrow
+
+
+def test_sparse_colour_groups_are_the_tasks(client):
+    """sparsity= with scheduler=: detection and colouring here, each task a group of colours (and the probe);
+    the result is the local sparse Jacobian, for column colourings and for bidirectional ones."""
+    modes = set()
+    for f, x in ((_bratu(), np.linspace(0.0, 0.5, 200)), (_arrow(), np.linspace(0.1, 1.0, 60))):
+        local = da.jacobian(f, sparsity="auto")
+        expected = local(x)
+        modes.add(local.mode)
+        for chunk in (None, 1, 2):
+            remote = da.jacobian(f, sparsity="auto", scheduler=client, chunk_size=chunk)
+            got = remote(x)
+            assert remote.mode == local.mode and remote.ncolors == local.ncolors
+            np.testing.assert_allclose(got.toarray(), expected.toarray(), rtol=1e-15, atol=0)
+            np.testing.assert_allclose(got.toarray(), da.jacobian(f)(x), rtol=1e-13, atol=1e-13)
+        with pytest.raises(ValueError, match="pattern"):  # the probe still checks a pattern that does not hold
+            da.jacobian(f, sparsity=np.eye(x.size, dtype=bool), scheduler=client)(x)
+    assert modes == {"forward", "forward + reverse"}  # column colours pushed, row colours pulled on the workers
