@@ -97,6 +97,12 @@ def _value_backend(t: type) -> bool:
     return module.startswith("dask.") or module == "dask"
 
 
+def maybe_any(mask: Any) -> bool:
+    """``np.any(mask)`` as a bool, for a rule that takes a cheaper form when no element needs masking; True for
+    a lazy (dask) mask, which is not computed to find out (the masked form is lazy too)."""
+    return True if _value_backend(type(mask)) else bool(np.any(mask))
+
+
 def _holds_dask(args: Any) -> bool:
     """Whether a DualArray among ``args`` (or in a list/tuple there) holds a dask value."""
     for a in args:

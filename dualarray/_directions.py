@@ -331,6 +331,13 @@ def shares(a: Any, b: Any) -> bool:
 
 def scale_finite(coef: Any, t: Any) -> Any:
     """``coef · t`` where ``coef`` may be infinite: a zero tangent contributes 0 (not 0·inf = NaN)."""
+    from ._core import _value_backend  # local: avoid a cycle at import time
+
+    if _value_backend(type(coef)) or _value_backend(type(t)):  # dask: the test runs chunk by chunk, lazily
+        import dask.array
+
+        c, t = dask.array.broadcast_arrays(dask.array.asarray(coef), dask.array.asarray(t))
+        return dask.array.map_blocks(scale_finite, c, t, dtype=np.result_type(c.dtype, t.dtype))
     if np.all(np.isfinite(coef)):
         return coef * t
     if hasattr(t, "view_of"):  # a recorded tangent: one masked-scale primitive (its values are unknown)

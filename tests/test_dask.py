@@ -53,12 +53,44 @@ def test_dask_values_and_tangents_equal_numpys(name):
     np.testing.assert_allclose(tangent, expected.tangent, rtol=1e-10, atol=1e-12)
 
 
+def _no_compute(*args, **kwargs):
+    raise AssertionError("building the derivative computed a dask array")
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"norm"}))
+def test_building_computes_nothing(name):
+    """Graph construction is lazy: a scheduler that refuses to run proves no rule computes a value to decide
+    something (np.linalg.norm is the exception: its value decides the scaling, NumPy semantics)."""
+    import dask.config
+
+    x = DualArray(dsa.from_array(X, chunks=(5, 4)), dsa.from_array(T, chunks=(5, 4)))
+    with dask.config.set(scheduler=_no_compute):
+        y = CASES[name](x)
+    assert isinstance(y.tangent, dsa.Array)
+
+
 def test_k_directions_on_dask():
     seeds = RNG.standard_normal((3, 12, 10))
     x = DualArray(dsa.from_array(X, chunks=(5, 4)), dsa.from_array(seeds, chunks=(1, 5, 4)), batched=True)
     y = np.sum(np.exp(x) * x, axis=0)
     expected = np.sum(np.exp(DualArray(X, seeds, batched=True)) * DualArray(X, seeds, batched=True), axis=0)
     np.testing.assert_allclose(y.tangent.compute(), expected.tangent, rtol=1e-12)
+
+
+def test_singular_coefficients_with_dask_on_either_side():
+    """log1p, sqrt and division have coefficients that may be infinite: the zero-tangent mask runs chunk by
+    chunk, with dask values or dask tangents (or both), k directions and broadcasting operands."""
+    x, s, b = RNG.random((6, 5)), RNG.standard_normal((3, 6, 5)), RNG.random((1, 5))
+    f = lambda x, b: np.log1p(x) / np.sqrt(x + b) + np.sqrt(b) * x  # noqa: E731
+    expected = f(DualArray(x, s, batched=True), DualArray(b, np.ones((3, 1, 5)), batched=True))
+    for xv, sv in ((dsa.from_array(x, chunks=(2, 3)), dsa.from_array(s, chunks=(1, 4, 2))),
+                   (x, dsa.from_array(s, chunks=(2, 3, 2))), (dsa.from_array(x, chunks=3), s)):
+        y = f(DualArray(xv, sv, batched=True), DualArray(b, np.ones((3, 1, 5)), batched=True))
+        np.testing.assert_allclose(y.tangent.compute(), expected.tangent, rtol=1e-13)
+    at_zero = np.sqrt(DualArray(dsa.from_array(np.array([0.0, 1.0]), chunks=1),
+                                dsa.from_array(np.array([0.0, 1.0]), chunks=1)))
+    with np.errstate(divide="ignore"):
+        np.testing.assert_array_equal(at_zero.tangent.compute(), [0.0, 0.5])  # 0·inf masked to 0, not NaN
 
 
 def test_no_silent_conversion_to_numpy():

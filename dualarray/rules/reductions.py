@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import _directions as dirs
-from .._core import DualArray, split
+from .._core import DualArray, maybe_any, split
 from .._registry import NON_DIFFERENTIABLE, given, implements, nondifferentiable
 from .shape import _into
 from .ufuncs import _reduce_extremum
@@ -376,7 +376,7 @@ def _variance(func, a, axis, dtype, out, ddof, keepdims, where, mean, correction
             sd = y if kd else np.reshape(y, _kept_shape(np.shape(_plain(x)), axes))
             zero = np.equal(_plain(sd), 0)
             dvar = dvar / (2 * sd)
-            if np.any(zero):
+            if maybe_any(zero):
                 dvar = np.where(zero, 0, dvar)
     return _finish(frame, y, _squeeze_tangent(dvar, axes, kd), out, x)
 

@@ -29,6 +29,7 @@ from .._core import (
     Frame,
     _lift_storage,
     _value_backend,
+    maybe_any,
     note_read,
     split,
     strip,
@@ -96,7 +97,7 @@ def _dpow_base_of(power: np.ufunc):
         with _errstate():
             c = b * power(a, b - 1.0)
         b_zero = np.equal(b, 0)
-        return np.where(b_zero, 0, c) if np.any(b_zero) else c
+        return np.where(b_zero, 0, c) if maybe_any(b_zero) else c
 
     return partial
 
@@ -109,7 +110,7 @@ def _dpow_exponent(a: Any, b: Any, y: Any) -> Any:
     with _errstate():
         c = y * np.log(a)
     a_zero = np.equal(a, 0)
-    if np.any(a_zero):
+    if maybe_any(a_zero):
         c = np.where(a_zero & np.greater(np.real(b), 0), 0, c)
     return c
 
@@ -140,7 +141,7 @@ def _soft_tie(base_exp, i: int):
         with _errstate():
             w = base_exp((a, b)[i] - y)
         nan = np.isnan(w)
-        return np.where(nan, 0.5, w) if np.any(nan) else w
+        return np.where(nan, 0.5, w) if maybe_any(nan) else w
 
     return partial
 
@@ -665,7 +666,7 @@ def _reduce_logaddexp(base_exp):
         with _errstate():
             w = base_exp(x - y_kd)
         nan = np.isnan(w)
-        if np.any(nan):
+        if maybe_any(nan):
             w = np.where(nan, 1.0 / np.maximum(np.sum(nan, axis=axes, keepdims=True), 1), w)
         if where is not True:
             w = np.where(where, w, 0)
@@ -986,6 +987,8 @@ def _all_finite(c: Any) -> bool:
             if math.isfinite(sum(c.ravel().tolist())):
                 return True
         return _all(np.isfinite(c.ravel()))
+    if _value_backend(tc):
+        return False  # a lazy coefficient: not computed to find out (the masked product is lazy too)
     return bool(np.all(np.isfinite(c)))
 
 
