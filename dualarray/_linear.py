@@ -44,7 +44,27 @@ _WRITES = "writes into a traced tangent are not supported yet (design §3.3)"
 
 
 class NotLinearError(TypeError):
-    """An operation that is not a linear map of a traced tangent (or not transposable yet)."""
+    """Raised in reverse mode by an operation that is not a linear map of a traced tangent.
+
+    Reverse mode records the linear operations the rules apply to tangents; a rule whose tangent is not
+    linear in the direction (``eigh`` vectors at a repeated eigenvalue) or whose primitive has no
+    transpose yet (``cross``, ``kron``, ``choose``, ``polyfit``, some ``np.pad`` modes) raises it, naming
+    the rule. ``mode="auto"`` catches it and runs forward mode for that call.
+
+    See Also
+    --------
+    vjp : where it is raised.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> try:
+    ...     da.gradient(lambda x: np.sum(np.cross(x, x[::-1])), mode="reverse")(np.arange(3.0))
+    ... except da.NotLinearError:
+    ...     print("forward instead:", da.gradient(lambda x: np.sum(np.cross(x, x[::-1])))(np.arange(3.0)))
+    forward instead: [ 2. -4.  2.]
+    """
 
 
 def _not_linear(func: Any, reason: str = "is not linear in a traced tangent") -> NotLinearError:

@@ -42,7 +42,28 @@ PATTERNS: dict[Any, Callable[[Node, list, dict], sp.csr_array]] = {}
 
 
 class SparsityWarning(UserWarning):
-    """A pattern is conservative (a dense block where a rule could not be read) or may depend on x."""
+    """Warning that a detected pattern is conservative or may depend on x.
+
+    Issued at detection where a rule could not be read structurally (a dense block stands in) or
+    where an index comes from the values (``argsort``, ``nonzero``, ``sort``, ``unique``, ``interp``):
+    the pattern found then holds at this x only. Every evaluation of a sparse Jacobian still checks
+    the compressed product and raises on an entry the pattern does not predict.
+
+    See Also
+    --------
+    jacobian_sparsity : detection.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     p = da.jacobian_sparsity(lambda x: np.sort(x))(np.array([3.0, 1.0, 2.0]))
+    >>> any(issubclass(w.category, da.SparsityWarning) for w in caught)
+    True
+    """
 
 
 def pattern_rule(*kinds: Any) -> Callable:

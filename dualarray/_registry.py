@@ -29,7 +29,25 @@ Partial = Callable[..., Any]
 
 
 class _Zero:
-    """Marker: the derivative in this argument is identically zero."""
+    """Marker for a partial derivative that is identically zero: no coefficient is computed for it.
+
+    Pass ``ZERO`` to :func:`register_ufunc` in place of a partial, for an argument the output does
+    not depend on smoothly (``copysign``'s sign argument, say). A tangent on that argument adds nothing.
+
+    See Also
+    --------
+    no_derivative : an argument that must be constant instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> keep_sign = np.frompyfunc(lambda x, s: abs(x) if s >= 0 else -abs(x), 2, 1)
+    >>> da.register_ufunc(keep_sign, lambda x, s, y: np.sign(x) * np.sign(y), da.ZERO)
+    >>> y = keep_sign(da.DualArray(np.array([2.0], dtype=object), 1.0), -1.0)
+    >>> y.tangent
+    array([-1.0], dtype=object)
+    """
 
     __slots__ = ()
 
@@ -60,7 +78,34 @@ class NoDerivative:
 
 
 def no_derivative(reason: str) -> NoDerivative:
-    """Partial for an argument that must be constant; ``reason`` names it (e.g. ``"the order v"``)."""
+    """Partial for an argument that must be constant, such as an integer order.
+
+    A tangent on that argument raises ``NotImplementedError`` naming the function, the argument and
+    ``reason``; a constant there is exact.
+
+    Parameters
+    ----------
+    reason : str
+        What the argument is, for the error message (e.g. ``"the order v"``).
+
+    Returns
+    -------
+    NoDerivative
+        The marker, to pass to :func:`register_ufunc` in place of a partial.
+
+    See Also
+    --------
+    ZERO : an argument whose derivative is zero instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> power_n = np.frompyfunc(lambda x, n: x ** int(n), 2, 1)
+    >>> da.register_ufunc(power_n, lambda x, n, y: n * x ** (n - 1), da.no_derivative("the integer power n"))
+    >>> power_n(da.DualArray(np.array([2.0], dtype=object), 1.0), 3).tangent
+    array([12.0], dtype=object)
+    """
     return NoDerivative(reason)
 
 
@@ -77,14 +122,63 @@ class Singular:
 
 
 def singular(fn: Partial) -> Singular:
-    """Mark a partial as possibly infinite so ``0 * inf`` never turns a zero tangent into NaN."""
+    """Mark a partial as possibly infinite, so ``0 · inf`` never turns a zero tangent into NaN.
+
+    Where the partial is infinite (``sqrt`` at 0) a zero tangent stays exactly 0, and a nonzero
+    tangent gives ``±inf``.
+
+    Parameters
+    ----------
+    fn : callable
+        The partial ``fn(*inputs, out) -> d out / d input``.
+
+    Returns
+    -------
+    Singular
+        The wrapped partial, to pass to :func:`register_ufunc`.
+
+    See Also
+    --------
+    register_ufunc : where partials go.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> root3 = np.frompyfunc(lambda x: x ** (1 / 3), 1, 1)
+    >>> def droot3(x, y):                      # 1 / (3 y²): inf at x = 0
+    ...     with np.errstate(divide="ignore"):
+    ...         return 1 / (3 * np.asarray(y, dtype=float) ** 2)
+    >>> da.register_ufunc(root3, da.singular(droot3))
+    >>> root3(da.DualArray(np.array([0.0, 8.0]), np.array([0.0, 1.0]))).tangent   # 0 at 0, not NaN
+    array([0.        , 0.08333333])
+    """
     return Singular(fn)
 
 
 class DegenerateDirectionsError(NotImplementedError):
-    """k directions in one pass that a rule cannot carry together (eigenvectors at a repeated eigenvalue
-    need one gauge per direction). The Jacobian transforms catch it and push that chunk's directions one
-    at a time; elsewhere it reaches the user with the fix (``chunk_size=1`` or ``jvp``)."""
+    """Raised when k directions in one pass cannot be carried together by a rule.
+
+    Eigenvectors at a repeated eigenvalue need one gauge per direction. The Jacobian transforms catch
+    it and push that chunk's directions one at a time; elsewhere it reaches the user with the fix
+    (``chunk_size=1`` or :func:`jvp`).
+
+    See Also
+    --------
+    NotLinearError : the reverse-mode counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> x = da.DualArray(np.eye(2), np.stack([np.diag([1.0, -1.0]), np.array([[0.0, 1.0], [1.0, 0.0]])]),
+    ...                  batched=True)
+    >>> try:
+    ...     np.linalg.eigh(x)
+    ... except da.DegenerateDirectionsError as err:
+    ...     print(type(err).__name__)
+    DegenerateDirectionsError
+    """
 
 
 PARTIALS: dict[np.ufunc, tuple[Any, ...]] = {}
@@ -130,13 +224,42 @@ def _check_new(ufunc: Any, replace: bool) -> None:
 
 
 def register_ufunc(ufunc: np.ufunc, *partials: Any, replace: bool = False) -> None:
-    """Register the partial derivatives of an elementwise ufunc.
+    r"""Register the partial derivatives of an elementwise ufunc.
 
-    One partial per input, each ``fn(*inputs, out) -> d out / d input_i``; use :data:`ZERO` for an
-    argument with zero derivative and :func:`no_derivative` for one that must be constant.
+    One partial per input, each ``fn(*inputs, out) -> d out / d input_i``, written with NumPy calls (so
+    it dispatches again on nested DualArrays and gives second derivatives). Use :data:`ZERO` for an
+    argument with zero derivative, :func:`no_derivative` for one that must be constant and
+    :func:`singular` for a partial that may be infinite.
 
-    >>> import scipy.special as sc
-    >>> register_ufunc(sc.expit, lambda x, y: y * (1 - y), replace=True)
+    Parameters
+    ----------
+    ufunc : numpy.ufunc
+        A ufunc with one output (``np.frompyfunc`` makes one from a Python function).
+    *partials : callable or marker
+        ``ufunc.nin`` partials, in the order of the inputs.
+    replace : bool, default False
+        Replace an existing rule instead of raising ``ValueError``.
+
+    See Also
+    --------
+    register_ufunc_jvp : a whole JVP, for ufuncs with several outputs.
+    implements : rules for NumPy functions that are not ufuncs.
+
+    Notes
+    -----
+    For :math:`y = u(x_1, \dots, x_m)` the tangent is
+    :math:`\dot y = \sum_i \partial_i u(x, y)\, \dot x_i`, skipping symbolic-zero :math:`\dot x_i`.
+
+    Examples
+    --------
+    >>> import math
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> softplus = np.frompyfunc(lambda x: math.log1p(math.exp(x)), 1, 1)
+    >>> sigmoid = np.frompyfunc(lambda x: 1 / (1 + math.exp(-x)), 1, 1)
+    >>> da.register_ufunc(softplus, lambda x, y: sigmoid(x))
+    >>> softplus(da.DualArray(np.array([0.0], dtype=object), 1.0)).tangent
+    array([0.5], dtype=object)
     """
     if not isinstance(ufunc, np.ufunc):
         raise TypeError(f"register_ufunc expects a numpy.ufunc, got {type(ufunc).__name__}")
@@ -151,27 +274,110 @@ def register_ufunc(ufunc: np.ufunc, *partials: Any, replace: bool = False) -> No
 def register_ufunc_jvp(ufunc: np.ufunc, jvp: Callable[..., Any], replace: bool = False) -> None:
     """Register a custom JVP ``jvp(values, tangents, outputs) -> tangent(s)`` for ``ufunc``.
 
-    ``values`` are the primal inputs, ``tangents`` the internal tangents (None for a constant),
-    ``outputs`` what the ufunc returned. Return one tangent per output: None for a zero tangent,
-    or :data:`PLAIN` for an output that is not differentiable.
+    ``values`` are the primal inputs, ``tangents`` the internal tangents (None for a constant, with
+    a leading axis of directions otherwise), ``outputs`` what the ufunc returned. Return one tangent
+    per output: None for a zero tangent, or :data:`PLAIN` for an output that is not differentiable.
+
+    Parameters
+    ----------
+    ufunc : numpy.ufunc
+        The ufunc (several outputs allowed).
+    jvp : callable
+        ``jvp(values, tangents, outputs)``; a tuple of tangents for several outputs.
+    replace : bool, default False
+        Replace an existing rule instead of raising ``ValueError``.
+
+    See Also
+    --------
+    register_ufunc : the partials form, for one output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> halve = np.frompyfunc(lambda x: (x / 2, x // 2), 1, 2)
+    >>> def halve_jvp(values, tangents, outputs):
+    ...     (t,) = tangents
+    ...     return (None if t is None else t / 2), da.PLAIN
+    >>> da.register_ufunc_jvp(halve, halve_jvp)
+    >>> half, whole = halve(da.DualArray(np.array([5.0], dtype=object), 1.0))
+    >>> half.tangent, whole
+    (array([0.5]), array([2.0], dtype=object))
     """
     _check_new(ufunc, replace)
     UFUNC_JVPS[ufunc] = jvp
 
 
 def register_zero_derivative(ufunc: Any, replace: bool = False) -> None:
-    """Declare ``ufunc`` piecewise constant: its result is a DualArray with zero tangent."""
+    """Declare ``ufunc`` piecewise constant: its result is a DualArray with zero tangent.
+
+    Parameters
+    ----------
+    ufunc : numpy.ufunc
+        The ufunc (``floor``, ``sign``, ... are registered this way).
+    replace : bool, default False
+        Replace an existing rule instead of raising ``ValueError``.
+
+    See Also
+    --------
+    register_nondifferentiable : outputs that are not differentiable at all.
+
+    Examples
+    --------
+    >>> import math
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> step = np.frompyfunc(lambda x: float(math.floor(x / 2)), 1, 1)
+    >>> da.register_zero_derivative(step)
+    >>> step(da.DualArray(np.array([3.0], dtype=object), 1.0)).tangent
+    array([0.])
+    """
     _check_new(ufunc, replace)
     ZERO_DERIVATIVE.add(ufunc)
 
 
 def register_nondifferentiable(ufunc: Any, replace: bool = False) -> None:
-    """Declare that ``ufunc``'s output is not differentiable: it returns plain arrays of the values."""
+    """Declare that ``ufunc``'s output is not differentiable: it returns plain arrays of the values.
+
+    Parameters
+    ----------
+    ufunc : numpy.ufunc
+        The ufunc (comparisons and ``isnan`` are registered this way).
+    replace : bool, default False
+        Replace an existing rule instead of raising ``ValueError``.
+
+    See Also
+    --------
+    register_zero_derivative : piecewise-constant outputs, which stay DualArrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualarray as da
+    >>> is_big = np.frompyfunc(lambda x: x > 10, 1, 1)
+    >>> da.register_nondifferentiable(is_big)
+    >>> is_big(da.DualArray(np.array([3.0, 30.0], dtype=object), 1.0))
+    array([False, True], dtype=object)
+    """
     _check_new(ufunc, replace)
     NON_DIFFERENTIABLE.add(ufunc)
 
 
 class _Plain:
+    """Marker a custom JVP returns for an output that is not differentiable (e.g. ``frexp``'s exponent).
+
+    The output then comes back as a plain array of values.
+
+    See Also
+    --------
+    register_ufunc_jvp : where JVPs return it.
+
+    Examples
+    --------
+    >>> import dualarray as da
+    >>> da.PLAIN
+    PLAIN
+    """
     __slots__ = ()
 
     def __repr__(self) -> str:
@@ -183,12 +389,41 @@ PLAIN = _Plain()
 
 
 def implements(*numpy_functions: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register the decorated function as the DualArray implementation of ``numpy_functions``.
+    """Register the decorated function as the DualArray implementation of ``numpy_functions`` (NEP 18).
 
-    Keyed by the function object (``np.linalg.trace`` and ``np.trace`` are different keys)::
+    Keyed by the function object (``np.linalg.trace`` and ``np.trace`` are different keys); aliases
+    that are one object are registered once. The implementation receives the call's arguments as
+    given, DualArrays included, and returns DualArrays built from NumPy operations that have rules.
 
-        @implements(np.flip)
-        def _flip(m, axis=None): ...
+    Parameters
+    ----------
+    *numpy_functions : callable
+        The NumPy functions (or any ``__array_function__``-dispatching function) it implements.
+
+    Returns
+    -------
+    callable
+        The decorator; it returns the implementation unchanged.
+
+    See Also
+    --------
+    register_ufunc : rules for ufuncs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualarray as da
+
+    A rule as dualarray's own are written (``np.flip`` already has this one, so it is not run here):
+
+    >>> @da.implements(np.flip)                # doctest: +SKIP
+    ... def _flip(m, axis=None):
+    ...     return da.DualArray(np.flip(m.value, axis), np.flip(m.tangent, axis))
+
+    Every NumPy function then takes DualArrays through NEP 18:
+
+    >>> np.flip(da.DualArray(np.array([1.0, 2.0]), np.array([0.0, 1.0]))).tangent
+    array([1., 0.])
     """
 
     def register(impl: Callable[..., Any]) -> Callable[..., Any]:

@@ -208,8 +208,11 @@ def _check_device(device: Any) -> None:
 # ------------------------------------------------------------------------------- SciPy's switch
 @contextlib.contextmanager
 def scipy_array_api() -> Iterator[None]:
-    """Within the block, SciPy takes its array-API path for DualArrays (``logsumexp``, ``scipy.stats``,
-    ``scipy.integrate.trapezoid``, ...) and plain results of DualArray operations are constants.
+    """Context manager: SciPy takes its array-API path for DualArrays within the block.
+
+    ``logsumexp``, ``scipy.stats`` statistics, ``scipy.integrate.trapezoid`` and more then ask
+    the DualArray for its namespace (:mod:`dualarray.array_api`) instead of calling ``np.asarray``,
+    and plain results of DualArray operations are constants.
 
     SciPy reads ``scipy._lib._array_api_override.SCIPY_ARRAY_API`` on every call (private API): it is set
     on entry and restored on exit, with no environment variable and nothing changed outside the block.
@@ -218,6 +221,25 @@ def scipy_array_api() -> Iterator[None]:
     arrays). The environment variable ``SCIPY_ARRAY_API`` is set to ``"1"`` for the block as well (and
     restored): scikit-learn's ``config_context(array_api_dispatch=True)`` checks it. With
     ``SCIPY_ARRAY_API=1`` set before SciPy's import, SciPy is on that path everywhere.
+
+    Yields
+    ------
+    None
+        Nothing; the switch is the effect.
+
+    See Also
+    --------
+    dualarray.array_api : the namespace SciPy then uses.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.special
+    >>> import dualarray as da
+    >>> x = np.array([0.0, 1.0, 2.0])
+    >>> with da.scipy_array_api():
+    ...     g = da.gradient(scipy.special.logsumexp)(x)
+    >>> print(np.allclose(g, np.exp(x) / np.exp(x).sum()))      # the softmax
+    True
     """
     from scipy._lib import _array_api_override as override
 

@@ -34,17 +34,48 @@ def minimize(
     fun: Callable[..., Any], x0: Any, args: tuple = (), method: str | Callable | None = None,
     jac: Any = None, hess: Any = None, hessp: Any = None, sparsity: Any = None, **kwargs: Any,
 ) -> _sp.OptimizeResult:
-    """``scipy.optimize.minimize`` with the gradient, and the Hessian where the method uses one, by AD.
+    """SciPy's ``minimize`` with the gradient, and the Hessian where the method uses one, by AD.
 
     * gradient-based methods (every method except Nelder-Mead, Powell, COBYLA, COBYQA) get
       ``fun=value_and_gradient(fun), jac=True``: value and gradient from one pass;
     * dogleg and trust-exact get ``hess=hessian(fun)``;
     * Newton-CG, trust-ncg, trust-krylov and trust-constr get ``hessp=hvp(fun)`` (no Hessian is formed).
 
-    A derivative you pass yourself is used unchanged; ``args`` and all other keywords go to SciPy as is.
-    ``sparsity="auto"`` (or a pattern) gives trust-constr ``hess=hessian(fun, sparsity=...)``: the
-    Hessian as a ``csr_array`` from a star colouring, which trust-constr keeps sparse (the other
-    methods need a dense Hessian or products, so ``sparsity=`` is rejected there).
+    Parameters
+    ----------
+    fun : callable
+        The objective ``fun(x, *args)``, real scalar, written with NumPy operations.
+    x0 : array_like
+        The starting point.
+    args : tuple, default ()
+        Extra arguments of ``fun`` (and of its derivatives).
+    method : str or callable, optional
+        SciPy's method; None is SciPy's default.
+    jac, hess, hessp : callable, optional
+        A derivative you pass yourself is used unchanged.
+    sparsity : {None, "auto"} or array_like or scipy.sparse matrix, optional
+        With trust-constr, ``hess=hessian(fun, sparsity=...)``: the Hessian as a ``csr_array`` from a
+        star colouring, which trust-constr keeps sparse (other methods reject ``sparsity=``).
+    **kwargs
+        Every other keyword goes to SciPy unchanged.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        SciPy's result.
+
+    See Also
+    --------
+    dualarray.value_and_gradient, dualarray.hessian, dualarray.hvp : the filled-in derivatives.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dualarray import optimize
+    >>> rosen = lambda x: np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+    >>> res = optimize.minimize(rosen, np.zeros(4), method="trust-exact")
+    >>> bool(res.success and np.allclose(res.x, 1.0, atol=1e-3))
+    True
     """
     name = method.lower() if isinstance(method, str) else None
     if sparsity is not None:
@@ -72,14 +103,45 @@ def root(
     fun: Callable[..., Any], x0: Any, args: tuple = (), method: str = "hybr", jac: Any = None,
     sparsity: Any = None, **kwargs: Any,
 ) -> _sp.OptimizeResult:
-    """``scipy.optimize.root`` with ``jac=jacobian(fun)`` for the methods that use it (hybr, lm).
+    """SciPy's ``root`` with ``jac=jacobian(fun)`` for the methods that use it (hybr, lm).
 
     The Jacobian is a separate callable (not ``jac=True``): MINPACK evaluates the residual at many
     trial points and the Jacobian only at some of them.
 
-    ``sparsity="auto"`` (or a pattern) solves with a sparse Newton method instead, since SciPy's root
-    methods take only dense Jacobians: see :func:`newton`; ``method`` must then be left at its default
-    or be ``"newton"``, and ``options`` (``xtol``, ``ftol``, ``maxiter``, ``maxfev``) and ``tol`` are honoured.
+    Parameters
+    ----------
+    fun : callable
+        The residual ``fun(x, *args)``, shaped like ``x``.
+    x0 : array_like
+        The starting point.
+    args : tuple, default ()
+        Extra arguments of ``fun``.
+    method : str, default "hybr"
+        SciPy's method (``"newton"`` with ``sparsity=``).
+    jac : callable, optional
+        A Jacobian you pass yourself is used unchanged.
+    sparsity : {None, "auto"} or array_like or scipy.sparse matrix, optional
+        Solve with the sparse Newton method of :func:`newton` instead (SciPy's root methods take only
+        dense Jacobians); ``options`` (``xtol``, ``ftol``, ``maxiter``, ``maxfev``) and ``tol`` are honoured.
+    **kwargs
+        Every other keyword goes to SciPy unchanged.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        SciPy's result (or :func:`newton`'s).
+
+    See Also
+    --------
+    newton : the sparse Newton method.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dualarray import optimize
+    >>> sol = optimize.root(lambda x: x ** 3 - np.array([1.0, 8.0]), np.ones(2))
+    >>> sol.x
+    array([1., 2.])
     """
     if sparsity is not None:
         if not (isinstance(method, str) and method.lower() in ("hybr", "newton")):
@@ -103,15 +165,54 @@ def newton(
     fun: Callable[..., Any], x0: Any, args: tuple = (), sparsity: Any = "auto", xtol: float = 1e-12,
     ftol: float = 1e-10, maxiter: int = 50, maxfev: int | None = None,
 ) -> _sp.OptimizeResult:
-    """Newton's method for ``fun(x) = 0`` with a sparse AD Jacobian and a sparse direct solver.
+    r"""Newton's method for ``fun(x) = 0`` with a sparse AD Jacobian and a sparse direct solver.
 
     Each iteration evaluates ``F`` and ``J = jacobian(fun, sparsity=...)`` in one compressed pass,
     solves ``J d = -F`` with SuperLU (``scipy.sparse.linalg.splu``: a direct solver, robust for the
     non-symmetric, indefinite Jacobians of discretized PDEs, where an iterative solver would need a
     preconditioner chosen per problem) and backtracks on ``½‖F‖²`` (Armijo, halving the step).
-    Stops when ``‖F‖∞ ≤ ftol``, or the step is below ``xtol·(1 + ‖x‖∞)``. Returns SciPy's
-    ``OptimizeResult`` (``x``, ``fun``, ``jac``, ``success``, ``status``, ``message``, ``nit``, ``nfev``,
-    ``njev``).
+
+    Parameters
+    ----------
+    fun : callable
+        The residual ``fun(x, *args)``, shaped like ``x``.
+    x0 : array_like
+        The starting point.
+    args : tuple, default ()
+        Extra arguments of ``fun``.
+    sparsity : "auto" or array_like or scipy.sparse matrix, default "auto"
+        The Jacobian's pattern, detected by default.
+    xtol : float, default 1e-12
+        Stop when the step is below ``xtol·(1 + ‖x‖∞)``.
+    ftol : float, default 1e-10
+        Stop when ``‖F‖∞ ≤ ftol``.
+    maxiter : int, default 50
+        Newton iterations at most.
+    maxfev : int, optional
+        Residual evaluations at most.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        ``x``, ``fun``, ``jac``, ``success``, ``status``, ``message``, ``nit``, ``nfev``, ``njev``.
+
+    See Also
+    --------
+    root : SciPy's root finders.
+
+    Notes
+    -----
+    The step :math:`d_k = -J(x_k)^{-1} F(x_k)` is accepted at the first
+    :math:`t \in \{1, \tfrac12, \tfrac14, \dots\}` with
+    :math:`\phi(x_k + t d_k) \le (1 - 2 c t)\, \phi(x_k)`, :math:`\phi = \tfrac12 \lVert F \rVert^2`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dualarray import optimize
+    >>> res = optimize.newton(lambda u: u ** 3 + 2 * u - np.roll(u, 1) - 1.0, np.zeros(50))
+    >>> bool(res.success), np.round(res.x[:2], 6)        # u³ + u = 1
+    (True, array([0.682328, 0.682328]))
     """
     from scipy.sparse.linalg import splu
 
@@ -167,11 +268,41 @@ def newton(
 
 def least_squares(fun: Callable[..., Any], x0: Any, jac: Any = None, sparsity: Any = None,
                   **kwargs: Any) -> _sp.OptimizeResult:
-    """``scipy.optimize.least_squares`` with ``jac=jacobian(fun)`` unless ``jac`` is given.
+    """SciPy's ``least_squares`` with ``jac=jacobian(fun)`` unless ``jac`` is given.
 
-    ``args=`` and ``kwargs=`` reach both the residual and its Jacobian, as in SciPy. ``sparsity="auto"``
-    (or a pattern) fills ``jac=jacobian(fun, sparsity=...)``, a ``csr_array`` per call, and sets
-    ``tr_solver="lsmr"`` (the trust-region solver SciPy uses with sparse Jacobians) unless given.
+    ``args=`` and ``kwargs=`` reach both the residual and its Jacobian, as in SciPy.
+
+    Parameters
+    ----------
+    fun : callable
+        The residuals ``fun(x, *args, **kwargs)``.
+    x0 : array_like
+        The starting point.
+    jac : callable or str, optional
+        A Jacobian you pass yourself is used unchanged.
+    sparsity : {None, "auto"} or array_like or scipy.sparse matrix, optional
+        Fills ``jac=jacobian(fun, sparsity=...)``, a ``csr_array`` per call, and sets
+        ``tr_solver="lsmr"`` (the trust-region solver SciPy uses with sparse Jacobians) unless given.
+    **kwargs
+        Every other keyword goes to SciPy unchanged.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        SciPy's result.
+
+    See Also
+    --------
+    curve_fit : the model-fitting face.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dualarray import optimize
+    >>> t = np.linspace(0, 1, 20)
+    >>> res = optimize.least_squares(lambda p: p[0] * np.exp(-p[1] * t) - 2 * np.exp(-3 * t), np.ones(2))
+    >>> np.round(res.x, 6)
+    array([2., 3.])
     """
     if sparsity is not None:
         if jac is not None:
@@ -187,10 +318,40 @@ def least_squares(fun: Callable[..., Any], x0: Any, jac: Any = None, sparsity: A
 
 
 def curve_fit(f: Callable[..., Any], xdata: Any, ydata: Any, p0: Any = None, jac: Any = None, **kwargs: Any):
-    """``scipy.optimize.curve_fit`` with ``jac(x, *params)`` (shape ``(len(ydata), n_params)``) by AD.
+    """SciPy's ``curve_fit`` with ``jac(x, *params)`` (shape ``(len(ydata), n_params)``) by AD.
 
-    The model ``f(x, *params)`` is differentiated in all of its parameters in one pass. ``p0`` is
-    required when ``jac`` is filled in (the number of parameters is taken from it).
+    The model ``f(x, *params)`` is differentiated in all of its parameters in one pass.
+
+    Parameters
+    ----------
+    f : callable
+        The model ``f(xdata, *params)``.
+    xdata, ydata : array_like
+        The data.
+    p0 : array_like
+        The initial parameters; required when ``jac`` is filled in (their number is taken from it).
+    jac : callable, optional
+        A Jacobian you pass yourself is used unchanged.
+    **kwargs
+        Every other keyword goes to SciPy unchanged.
+
+    Returns
+    -------
+    popt, pcov : ndarray
+        SciPy's optimal parameters and their covariance.
+
+    See Also
+    --------
+    least_squares : the residual face.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dualarray import optimize
+    >>> x = np.linspace(0, 2, 30)
+    >>> popt, _ = optimize.curve_fit(lambda x, a, k: a * np.exp(-k * x), x, 3 * np.exp(-0.5 * x), p0=[1.0, 1.0])
+    >>> np.round(popt, 6)
+    array([3. , 0.5])
     """
     if jac is None:
         if p0 is None:

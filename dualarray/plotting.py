@@ -67,16 +67,43 @@ def _check_elementwise(f: Callable[[Any], Any], x: np.ndarray, f0: np.ndarray, f
 
 
 def derivatives(f: Callable[[Any], Any], x: Any, order: int = 1, *, check: bool = True) -> list[np.ndarray]:
-    """``[f(x), f'(x), ..., f⁽ⁿ⁾(x)]`` for an elementwise ``f`` on the grid ``x``, in one vectorized pass.
+    r"""Values ``[f(x), f'(x), ..., f⁽ⁿ⁾(x)]`` of an elementwise ``f`` on the grid ``x``, in one vectorized pass.
 
-    The input is ``x + ε₁ + ... + εₙ`` with one fresh tag per order (the tag made later is the outer
-    one); the k-th derivative is the coefficient of ``ε₁⋯εₖ`` (by symmetry of mixed partials).
+    ``f`` must act elementwise: ``f(x)`` must have the grid's shape (or be a constant). With
+    ``check=True`` one more evaluation of ``f``, on at most 5 grid points, makes sure of it (same
+    values, diagonal Jacobian): ``sum(x)`` or ``cumsum(x)`` raise ``ValueError`` instead of giving wrong
+    derivatives.
 
-    ``f`` must act elementwise: ``f(x)`` must have the grid's shape (or be a constant). With ``check=True``
-    (the default) one more evaluation of ``f``, on at most 5 grid points, makes sure of it (same values,
-    diagonal Jacobian): ``sum(x)`` or ``cumsum(x)`` raise ValueError instead of giving wrong derivatives.
+    Parameters
+    ----------
+    f : callable
+        An elementwise function written with NumPy operations.
+    x : array_like
+        The grid.
+    order : int, default 1
+        The highest derivative, 1 to 3.
+    check : bool, default True
+        Verify that ``f`` acts elementwise.
 
+    Returns
+    -------
+    list of ndarray
+        ``order + 1`` arrays shaped like ``x``.
+
+    See Also
+    --------
+    plot : draws them.
+
+    Notes
+    -----
+    The input is :math:`x + \varepsilon_1 + \dots + \varepsilon_n` with one fresh tag per order
+    (:math:`\varepsilon_i^2 = 0`); the k-th derivative is the coefficient of
+    :math:`\varepsilon_1 \cdots \varepsilon_k`, by the symmetry of mixed partials.
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray.plotting import derivatives
     >>> f, df, d2f = derivatives(np.exp, np.array([0.0, 1.0]), order=2)
     >>> bool(np.allclose(d2f, np.exp([0.0, 1.0])))
     True
@@ -134,20 +161,48 @@ def plot(
     label: str = "f",
     **kwargs: Any,
 ) -> Any:
-    """Plot ``f`` and its derivatives up to ``order`` (1 to 3) over the 1-D grid ``x``; return the Axes.
+    """Plot ``f`` and its derivatives up to ``order`` over the 1-D grid ``x`` and return the Axes.
 
     ``f`` must be elementwise (``f(x)[i]`` depends on ``x[i]`` only), written with NumPy operations:
     every derivative comes from one vectorized evaluation of ``f`` on nested DualArrays. Anything else
-    (``sum(x)``, ``cumsum(x)``, ``x - x.mean()``) raises ValueError instead of drawing a wrong derivative.
-    Lines are labelled ``f``, ``f'``, ``f''``, ``f'''`` (``label=`` changes the base name) and a legend
-    is drawn; ``kwargs`` go to every ``ax.plot`` call. A new figure is made when ``ax`` is None.
-    ``ax`` may also be a sequence of ``order + 1`` Axes (``fig.subplots(order + 1, sharex=True)``): each
-    derivative then gets its own panel and y-scale, clipped to robust percentiles when a pole would
-    flatten the rest; the sequence is returned. Where f is NaN (outside its domain) no derivative is drawn.
+    (``sum(x)``, ``cumsum(x)``, ``x - x.mean()``) raises ``ValueError`` instead of drawing a wrong
+    derivative. Where f is NaN (outside its domain) no derivative is drawn.
 
-    >>> import numpy as np, dualarray
-    >>> ax = dualarray.plot(np.sin, np.linspace(0, 6, 200), order=2)   # doctest: +SKIP
-    >>> ax.figure.savefig("sin.png")                                    # doctest: +SKIP
+    Parameters
+    ----------
+    f : callable
+        An elementwise function.
+    x : array_like
+        A 1-D grid.
+    order : int, default 1
+        The highest derivative, 1 to 3.
+    ax : matplotlib.axes.Axes or sequence of Axes, optional
+        Where to draw; a new figure when None. A sequence of ``order + 1`` Axes
+        (``fig.subplots(order + 1, sharex=True)``) gives each derivative its own panel and y-scale,
+        clipped to robust percentiles when a pole would flatten the rest.
+    label : str, default "f"
+        The base name of the lines ``f``, ``f'``, ``f''``, ``f'''``; a legend is drawn.
+    **kwargs
+        Passed to every ``ax.plot`` call.
+
+    Returns
+    -------
+    matplotlib.axes.Axes or sequence of Axes
+        ``ax`` (the new Axes when it was None).
+
+    See Also
+    --------
+    derivatives : the values without drawing.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> import dualarray
+    >>> ax = dualarray.plot(np.sin, np.linspace(0, 6, 200), order=2)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['f', "f'", "f''"]
     """
     if not isinstance(order, int | np.integer) or not 1 <= order <= _MAX_ORDER:
         raise ValueError(f"order must be 1, 2 or 3, got {order!r}")

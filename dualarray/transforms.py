@@ -148,18 +148,44 @@ def _derivative_complex(
 
 
 def derivative(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    """Elementwise derivative: ``derivative(f)(x) = J(x)·1``, which is ``f'(x)`` at every point of x.
+    r"""Elementwise derivative ``f'(x)`` at every point of ``x``, in one vectorized pass.
 
-    One vectorized pass with the tangent 1 on every element of ``x``; meant for functions acting
-    elementwise (for others it returns the row sums of the Jacobian). Other positional and keyword
-    arguments pass through undifferentiated. The result has x's dtype (float32 stays float32).
+    The pass seeds the tangent 1 on every element of ``x``, so the result is ``J(x)·1``: the
+    derivative for functions acting elementwise (for others it is the row sums of the Jacobian).
+    Other positional and keyword arguments pass through undifferentiated. The result has x's dtype
+    (float32 stays float32).
 
-    For complex ``x`` this is the complex derivative ``f'(z)`` of a holomorphic f (``np.exp``, ``z**3``,
-    ``np.log``): the pass also carries the direction ``1j`` and checks ``∂f/∂y = 1j·∂f/∂x``; a function
-    that is not holomorphic (``np.abs``, ``np.conj``, ``np.real``, ``np.angle``) has no complex derivative
-    and raises ``ValueError``.
+    For complex ``x`` this is the complex derivative ``f'(z)`` of a holomorphic f (``np.exp``,
+    ``z**3``, ``np.log``): the pass also carries the direction ``1j`` and checks ``∂f/∂y = 1j·∂f/∂x``;
+    a function that is not holomorphic (``np.abs``, ``np.conj``, ``np.real``, ``np.angle``) has no
+    complex derivative and raises ``ValueError``.
 
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations (unmodified NumPy code).
+    argnums : int, default 0
+        The positional argument to differentiate.
+
+    Returns
+    -------
+    callable
+        ``df(*args, **kwargs)`` returning ``f'`` at ``args[argnums]``, shaped like ``f(x)``.
+
+    See Also
+    --------
+    jvp : the derivative along any direction.
+    jacobian : every partial derivative.
+
+    Notes
+    -----
+    With a dual number :math:`x + \varepsilon`, :math:`f(x + \varepsilon) = f(x) + f'(x)\,\varepsilon`
+    elementwise, and the coefficient of :math:`\varepsilon` is returned.
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import derivative
     >>> derivative(np.sin)(np.array([0.0, np.pi]))
     array([ 1., -1.])
     >>> derivative(lambda z: z ** 3)(1j)
@@ -178,14 +204,43 @@ def derivative(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
 
 
 def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
-    """Jacobian-vector product: ``jvp(f, x, v) = (f(x), J(x)·v)`` in one forward pass.
+    r"""Jacobian-vector product ``(f(x), J(x)·v)`` in one forward pass.
 
     For a function of several arguments pass tuples: ``jvp(f, (x, y), (u, w)) = (f(x, y), ∂ₓf·u + ∂ᵧf·w)``.
     Tangents are converted to their primal's dtype (float32 stays float32). For complex ``z`` and any
     f, holomorphic or not, ``jvp(f, z, v)`` is ``d/dε f(z + εv)`` (ε real); a real primal needs a real
     tangent (a complex one raises ``TypeError``).
 
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations (unmodified NumPy code).
+    primals : array_like or tuple of array_like
+        The point ``x`` (a tuple for several arguments).
+    tangents : array_like or tuple of array_like
+        The direction ``v``, shaped like ``primals``.
+
+    Returns
+    -------
+    value : ndarray or tuple
+        ``f(x)``.
+    tangent : ndarray or tuple
+        ``J(x)·v``, shaped like the value.
+
+    See Also
+    --------
+    linearize : the same product for many ``v`` without running f again.
+
+    Notes
+    -----
+    .. math:: J(x)\,v = \lim_{\varepsilon \to 0} \frac{f(x + \varepsilon v) - f(x)}{\varepsilon},
+
+    computed exactly as the tangent of ``f(DualArray(x, v))``.
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import jvp
     >>> jvp(lambda x: x ** 2, np.array([1.0, 2.0]), np.array([1.0, 0.5]))
     (array([1., 4.]), array([2., 2.]))
     """
@@ -204,7 +259,7 @@ def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
 
 # ---------------------------------------------------------------- reverse mode: vjp and linearize
 def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
-    """``y, f_vjp = vjp(f, *primals)``: f's value and its pullback ``ȳ ↦ x̄ = Jᴴ ȳ`` (one recorded pass).
+    r"""Value of ``f`` and its pullback ``ȳ ↦ x̄ = Jᴴ ȳ`` (reverse mode, one recorded pass).
 
     ``f_vjp(ȳ)`` (a tuple of cotangents when f returns a tuple) returns the cotangent of each primal, a
     tuple when there are several. Cotangents may carry leading batch axes: ``f_vjp(W)`` with
@@ -213,7 +268,34 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
     The record is kept until ``f_vjp`` is released; its coefficients are copies, so later writes to
     the arrays f used do not change it. A rule that cannot be recorded raises ``NotLinearError``.
 
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations.
+    *primals : array_like
+        The point at which f is linearized.
+
+    Returns
+    -------
+    y : ndarray or tuple
+        ``f(*primals)``.
+    f_vjp : callable
+        The pullback: cotangents shaped like ``y`` in, cotangents shaped like the primals out.
+
+    See Also
+    --------
+    linearize : the forward product ``v ↦ J v`` of the same record.
+
+    Notes
+    -----
+    f runs once with a recorded linear map :math:`J = L_p \cdots L_1` in the tangent slot; the
+    pullback applies the transposes in reverse order,
+    :math:`\bar x = L_1^{\mathsf H} \cdots L_p^{\mathsf H}\, \bar y`.
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import vjp
     >>> y, pullback = vjp(lambda x: x ** 2, np.array([1.0, 3.0]))
     >>> pullback(np.array([1.0, 1.0]))
     array([2., 6.])
@@ -239,9 +321,31 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
 
 
 def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
-    """``y, f_jvp = linearize(f, *primals)``: f's value and ``v ↦ J v``, replayed without running f again.
+    """Value of ``f`` and ``v ↦ J v``, replayed from one recorded pass without running f again.
 
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations.
+    *primals : array_like
+        The point at which f is linearized.
+
+    Returns
+    -------
+    y : ndarray or tuple
+        ``f(*primals)``.
+    f_jvp : callable
+        ``f_jvp(*tangents)``, the Jacobian-vector product ``J(x)·v`` of the recorded linear map.
+
+    See Also
+    --------
+    jvp : one product, one forward pass.
+    vjp : the transpose of the same record.
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import linearize
     >>> y, push = linearize(lambda x: np.sin(x) * 2, np.array([0.0, np.pi]))
     >>> push(np.array([1.0, 1.0]))
     array([ 2., -2.])
@@ -413,47 +517,67 @@ def jacobian(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto",
     sparsity: Any = None, scheduler: Any = None,
 ) -> Callable[..., Any]:
-    """Jacobian ``J[i..., j...] = ∂f(x)[i...] / ∂x[j...]``, of shape ``f(x).shape + x.shape``.
+    r"""Jacobian ``J[i..., j...] = ∂f(x)[i...] / ∂x[j...]``, of shape ``f(x).shape + x.shape``.
 
     ``mode="reverse"`` runs f once with recorded tangents and transposes m output rows (cheaper when
     there are fewer outputs than inputs); ``mode="forward"`` pushes the n input columns; ``"auto"``
     (the default) records the first call, keeps reverse mode when ``m < n`` and otherwise (or where a
-    rule cannot be recorded) uses forward mode, remembering the choice for later calls (the first call
-    transposes its record either way).
+    rule cannot be recorded) uses forward mode, remembering the choice for later calls.
 
-    Forward mode with ``k`` directions per pass: ``x`` is seeded with ``k`` rows of the identity as one
-    batched DualArray, so an n-input Jacobian costs ``ceil(n / k)`` calls of f. ``chunk_size`` bounds
-    ``k`` (memory ∝ ``k · max(n_in, n_out)``); by default ``k`` keeps one chunk tangent under
-    :data:`CHUNK_BYTES`. Results do not depend on the chunk size.
-
-    ``argnums`` (int or tuple) picks the differentiated positional arguments; others pass through, so
-    ``jacobian(rhs, argnums=1)`` is a ``jac(t, y)`` for ``solve_ivp``. A tuple argnums gives a tuple of
-    Jacobians; a function returning a tuple gives a tuple (over outputs) of them. The dtype is that of
-    ``x`` and ``f(x)`` together (float32 stays float32; a real x with complex outputs, like
-    ``np.fft.fft``, gives a complex Jacobian).
+    ``argnums=1`` makes ``jacobian(rhs, argnums=1)`` a ``jac(t, y)`` for ``solve_ivp``. A function
+    returning a tuple gives a tuple (over outputs) of Jacobians. The dtype is that of ``x`` and
+    ``f(x)`` together (float32 stays float32; a real x with complex outputs, like ``np.fft.fft``, gives
+    a complex Jacobian).
 
     For complex ``x`` the Jacobian is the complex derivative ``∂f/∂z`` of a holomorphic f: each element
-    is seeded along 1 and along 1j (twice the directions) and the Cauchy-Riemann equations
-    ``∂f/∂y = 1j·∂f/∂x`` are checked entry by entry to ``sqrt(eps)`` (relative to the smaller of the
-    largest entries in its row and in its column). A map that is not holomorphic (``np.abs``,
-    ``np.conj``, ``np.real``, ``np.imag``, ``np.angle``, a real-valued output) has no complex Jacobian
-    and raises ``ValueError``; ``jacobian(lambda x, y: f(x + 1j * y), argnums=(0, 1))(z.real, z.imag)``
-    gives ``(∂f/∂x, ∂f/∂y)``.
+    is seeded along 1 and along 1j and the Cauchy-Riemann equations ``∂f/∂y = 1j·∂f/∂x`` are checked
+    entry by entry to ``sqrt(eps)``. A map that is not holomorphic (``np.abs``, ``np.conj``,
+    ``np.real``, ``np.imag``, ``np.angle``, a real-valued output) raises ``ValueError``;
+    ``jacobian(lambda x, y: f(x + 1j * y), argnums=(0, 1))(z.real, z.imag)`` gives ``(∂f/∂x, ∂f/∂y)``.
 
-    ``sparsity="auto"`` (or a pattern: a boolean array or scipy.sparse matrix of shape ``(m, n)``) returns
-    a :class:`~dualarray._sparse.SparseJacobian`: a callable giving ``scipy.sparse.csr_array`` of shape
-    ``(f(x).size, x.size)``. The dependency pattern is detected once per input shape/dtype by one
-    recorded run, coloured (distance-2 column colouring, row colouring for dense columns), and every call
-    is one batched pass with one direction per colour; ``J.sparsity``, ``J.colors``, ``J.ncolors`` and
-    ``J.mode`` say what is in use. Each call checks that the pattern still holds and raises if not.
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations (unmodified NumPy code).
+    argnums : int or tuple of int, default 0
+        The positional arguments to differentiate; the others pass through undifferentiated. A tuple
+        gives a tuple of results, one per argument.
+    chunk_size : int, optional
+        Forward-mode directions per pass (memory ∝ ``k · max(n_in, n_out)``); by default one chunk's
+        tangent stays under ``CHUNK_BYTES`` (16 MiB). Results do not depend on it.
+    mode : {"auto", "forward", "reverse"}, default "auto"
+        Forward mode pushes input directions; reverse mode records one pass and transposes it.
+    sparsity : {None, "auto"} or array_like or scipy.sparse matrix, optional
+        ``"auto"`` (or a boolean pattern of shape ``(m, n)``) returns a :class:`SparseJacobian`: the
+        pattern is detected once per input shape/dtype, coloured, and every call is one compressed pass
+        giving a ``scipy.sparse.csr_array`` of shape ``(f(x).size, x.size)``.
+    scheduler : dask.distributed.Client, optional
+        Runs the forward passes as tasks on the cluster, ``chunk_size`` directions each (default: about
+        four tasks per worker); ``f`` and the plain inputs travel with cloudpickle, a task lost with its
+        worker is recomputed, and the result equals the local one.
 
-    ``scheduler=client`` (a ``dask.distributed.Client``) runs the forward passes as tasks on the cluster,
-    ``chunk_size`` directions each (default: about four tasks per worker), ``f`` and the plain inputs
-    shipped with cloudpickle; a task lost with its worker is recomputed. The result equals the local one.
-    With ``sparsity=`` too, the pattern is detected and coloured here and the colour groups are the tasks
-    (``chunk_size`` colours each).
+    Returns
+    -------
+    callable
+        ``jac(*args, **kwargs)`` returning the Jacobian at ``args[argnums]`` as an ndarray (a
+        ``csr_array`` with ``sparsity=``).
 
+    See Also
+    --------
+    value_and_jacobian : ``f(x)`` from the same passes.
+    jacobian_sparsity : the pattern alone.
+
+    Notes
+    -----
+    Forward mode seeds ``x`` with ``k`` rows of the identity as one batched DualArray,
+    :math:`f(x + V\varepsilon) = f(x) + J V \varepsilon` with :math:`V = [e_{j}, \dots, e_{j+k-1}]`,
+    so an n-input Jacobian costs :math:`\lceil n/k \rceil` calls of f. Reverse mode pulls back the
+    rows :math:`e_i^{\mathsf T} J` of the identity of the outputs, all in one transpose.
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import jacobian
     >>> jacobian(lambda x: x[:2] * x[1:])(np.array([1.0, 2.0, 3.0]))
     array([[2., 1., 0.],
            [0., 3., 2.]])
@@ -490,10 +614,38 @@ def value_and_jacobian(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto",
     sparsity: Any = None,
 ) -> Callable[..., tuple[Any, Any]]:
-    """``(f(x), jacobian(f)(x))`` from the same passes (the value comes for free); see :func:`jacobian`
-    (``sparsity=`` gives ``(f(x), csr_array)``).
+    """Value and Jacobian ``(f(x), J(x))`` from the same passes (the value comes for free).
 
+    Same conventions as :func:`jacobian`; ``sparsity=`` gives ``(f(x), csr_array)``.
+
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations (unmodified NumPy code).
+    argnums : int or tuple of int, default 0
+        The positional arguments to differentiate; the others pass through undifferentiated. A tuple
+        gives a tuple of results, one per argument.
+    chunk_size : int, optional
+        Forward-mode directions per pass (memory ∝ ``k · max(n_in, n_out)``); by default one chunk's
+        tangent stays under ``CHUNK_BYTES`` (16 MiB). Results do not depend on it.
+    mode : {"auto", "forward", "reverse"}, default "auto"
+        Forward mode pushes input directions; reverse mode records one pass and transposes it.
+    sparsity : {None, "auto"} or array_like or scipy.sparse matrix, optional
+        As in :func:`jacobian`.
+
+    Returns
+    -------
+    callable
+        ``vj(*args, **kwargs)`` returning ``(f(x), J(x))``.
+
+    See Also
+    --------
+    jacobian : the Jacobian alone.
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import value_and_jacobian
     >>> value_and_jacobian(lambda x: x ** 2)(np.array([1.0, 3.0]))
     (array([1., 9.]), array([[2., 0.],
            [0., 6.]]))
@@ -524,20 +676,51 @@ def _sparse_jacobian(f: Callable[..., Any], argnums: Any, chunk_size: int | None
 def gradient(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto"
 ) -> Callable[..., Any]:
-    """Gradient ``∇f(x)`` of a real scalar function, shape ``x.shape`` (``jac=`` for scipy.optimize.minimize).
+    r"""Gradient ``∇f(x)`` of a real scalar function, shaped like ``x`` (``jac=`` for SciPy's minimize).
 
     ``mode="reverse"``: one pass of f with recorded tangents and one transpose, whatever the number of
     inputs. ``mode="forward"``: n directions in chunks of ``chunk_size``. ``mode="auto"`` (the default):
-    reverse above :data:`REVERSE_ABOVE` inputs, forward up to it (one forward pass of all directions
+    reverse above ``REVERSE_ABOVE`` (128) inputs, forward up to it (one forward pass of all directions
     is faster there), and forward mode where a rule cannot be recorded. The results agree to rounding.
 
     The gradient has x's dtype (float32 stays float32). For complex ``z = x + 1j*y`` it is
     ``∂f/∂x + 1j·∂f/∂y`` (two real directions per element): the gradient for the real inner product
-    ``Re(conj(a)·b)``, so ``z - lr * gradient(f)(z)`` descends, as in PyTorch (JAX returns its conjugate).
-    ``f`` must be real-valued: a complex output (even with a zero imaginary part, like
+    ``Re(conj(a)·b)``, so ``z - lr * gradient(f)(z)`` descends, as in PyTorch (JAX returns its
+    conjugate). ``f`` must be real-valued: a complex output (even with a zero imaginary part, like
     ``z * np.conj(z)``) raises ``ValueError``; wrap it in ``np.real``.
 
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations (unmodified NumPy code).
+    argnums : int or tuple of int, default 0
+        The positional arguments to differentiate; the others pass through undifferentiated. A tuple
+        gives a tuple of results, one per argument.
+    chunk_size : int, optional
+        Forward-mode directions per pass (memory ∝ ``k · max(n_in, n_out)``); by default one chunk's
+        tangent stays under ``CHUNK_BYTES`` (16 MiB). Results do not depend on it.
+    mode : {"auto", "forward", "reverse"}, default "auto"
+        Forward mode pushes input directions; reverse mode records one pass and transposes it.
+
+    Returns
+    -------
+    callable
+        ``grad(*args, **kwargs)`` returning ``∇f`` at ``args[argnums]``, shaped like it.
+
+    See Also
+    --------
+    value_and_gradient : ``f(x)`` from the same pass.
+    hessian, hvp : second derivatives.
+
+    Notes
+    -----
+    Reverse mode computes :math:`\nabla f(x) = J(x)^{\mathsf T} \cdot 1` by one pullback of the
+    cotangent 1 (see :func:`vjp`).
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import gradient
     >>> gradient(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))
     array([ 3., 12.])
     >>> gradient(lambda z: np.sum(np.abs(z) ** 2))(np.array([1 + 2j, 3 - 1j]))  # 2z
@@ -555,11 +738,36 @@ def gradient(
 def value_and_gradient(
     f: Callable[..., Any], argnums: int | Sequence[int] = 0, chunk_size: int | None = None, mode: str = "auto"
 ) -> Callable[..., tuple[Any, Any]]:
-    """``(f(x), ∇f(x))`` in the same passes: SciPy's ``minimize(value_and_gradient(f), x0, jac=True)``.
+    """Value and gradient ``(f(x), ∇f(x))`` in the same passes, for ``minimize(..., jac=True)``.
 
     Same conventions as :func:`gradient` (dtype, complex inputs, real-valued f).
 
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations (unmodified NumPy code).
+    argnums : int or tuple of int, default 0
+        The positional arguments to differentiate; the others pass through undifferentiated. A tuple
+        gives a tuple of results, one per argument.
+    chunk_size : int, optional
+        Forward-mode directions per pass (memory ∝ ``k · max(n_in, n_out)``); by default one chunk's
+        tangent stays under ``CHUNK_BYTES`` (16 MiB). Results do not depend on it.
+    mode : {"auto", "forward", "reverse"}, default "auto"
+        Forward mode pushes input directions; reverse mode records one pass and transposes it.
+
+    Returns
+    -------
+    callable
+        ``vg(*args, **kwargs)`` returning ``(f(x), ∇f(x))``.
+
+    See Also
+    --------
+    gradient : the gradient alone.
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import value_and_gradient
     >>> value_and_gradient(lambda x: np.sum(x ** 2))(np.array([1.0, 2.0]))
     (np.float64(5.0), array([2., 4.]))
     """
@@ -759,24 +967,49 @@ def hessian(
     f: Callable[..., Any], argnums: int = 0, chunk_size: int | None = None, mode: str = "auto",
     sparsity: Any = None,
 ) -> Callable[..., Any]:
-    """Hessian ``H[..., i, j] = ∂²f / ∂x_i ∂x_j``, shape ``f(x).shape + x.shape + x.shape``.
+    r"""Hessian ``H[..., i, j] = ∂²f / ∂x_i ∂x_j``, of shape ``f(x).shape + x.shape + x.shape``.
 
     ``mode="auto"`` (the default) and ``"reverse"``: forward over reverse for a scalar f, the forward
-    Jacobian of the reverse gradient (``⌈n/k⌉`` passes carrying k forward directions each), with the
-    upper triangle mirrored so ``H`` is exactly symmetric; a non-scalar f, or a rule that cannot be
-    recorded, makes ``"auto"`` use forward over forward. ``mode="forward"``: forward over forward with
-    two fresh tags. Only the upper triangle is computed (about half of the
-    ``n²`` direction pairs) and mirrored, so ``H`` is exactly symmetric. ``chunk_size`` bounds the
-    directions per level (memory ∝ ``k² · max(n, n_out)``). Cost grows like ``n²`` passes' worth of work:
-    for large n prefer :func:`hvp`. The dtype is that of x and f(x) (float32 stays float32). Complex x
-    raises ``TypeError``: differentiate ``w -> f(w[0] + 1j * w[1])`` at ``np.stack([z.real, z.imag])``.
+    Jacobian of the reverse gradient, with the upper triangle mirrored so ``H`` is exactly symmetric;
+    a non-scalar f, or a rule that cannot be recorded, makes ``"auto"`` use forward over forward.
+    ``mode="forward"``: forward over forward with two fresh tags, only the upper triangle computed
+    (about half of the ``n²`` direction pairs) and mirrored. Cost grows like ``n²``: for large n prefer
+    :func:`hvp`. The dtype is that of x and f(x) (float32 stays float32). Complex x raises
+    ``TypeError``: differentiate ``w -> f(w[0] + 1j * w[1])`` at ``np.stack([z.real, z.imag])``.
 
-    ``sparsity="auto"`` (or a symmetric pattern) returns a :class:`~dualarray._sparse.SparseHessian`
-    for a scalar f: a callable giving the Hessian as an exactly symmetric ``scipy.sparse.csr_array`` of
-    shape ``(x.size, x.size)``, from a star colouring of the detected pattern and one compressed
-    forward-over-reverse pass per call.
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations (unmodified NumPy code).
+    argnums : int, default 0
+        The positional argument to differentiate.
+    chunk_size : int, optional
+        Directions per level (memory ∝ ``k² · max(n, n_out)``).
+    mode : {"auto", "forward", "reverse"}, default "auto"
+        Forward mode pushes input directions; reverse mode records one pass and transposes it.
+    sparsity : {None, "auto"} or array_like or scipy.sparse matrix, optional
+        ``"auto"`` (or a symmetric pattern) returns a :class:`SparseHessian` for a scalar f: the Hessian
+        as an exactly symmetric ``csr_array`` of shape ``(x.size, x.size)``, from a star colouring of
+        the detected pattern and one compressed forward-over-reverse pass per call.
 
+    Returns
+    -------
+    callable
+        ``hess(*args, **kwargs)`` returning the Hessian at ``args[argnums]``.
+
+    See Also
+    --------
+    hvp : Hessian-vector products without forming H.
+
+    Notes
+    -----
+    Forward over reverse: :math:`H e_j = \frac{d}{d\varepsilon} \nabla f(x + \varepsilon e_j)`,
+    the forward derivative of the reverse-mode gradient along each column direction.
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import hessian
     >>> hessian(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 3.0]))
     array([[6., 2.],
            [2., 0.]])
@@ -802,17 +1035,43 @@ def hessian(
 
 
 def hvp(f: Callable[..., Any], chunk_size: int | None = None, mode: str = "auto") -> Callable[..., Any]:
-    """Hessian-vector product ``hvp(f)(x, v, *args) = ∇²f(x)·v = d/dε ∇f(x + εv)``, no Hessian formed.
+    r"""Hessian-vector product ``hvp(f)(x, v, *args) = ∇²f(x)·v``, no Hessian formed.
 
     The signature matches SciPy's ``hessp(x, p, *args)`` (Newton-CG, trust-ncg, trust-krylov,
     trust-constr). ``mode="reverse"``: forward over reverse, one recorded pass carrying one forward
     direction and one transpose; ``mode="forward"``: a forward gradient carrying one extra direction;
-    ``mode="auto"``: reverse above :data:`REVERSE_ABOVE` inputs (where every rule can be recorded).
-    ``v`` takes x's dtype. For
-    complex ``z`` (real-valued f) it is the derivative of ``gradient(f)`` (``∂f/∂x + 1j·∂f/∂y``) along
-    ``v``: the real Hessian of f in ``(x, y)`` applied to ``(v.real, v.imag)``, packed the same way.
+    ``mode="auto"``: reverse above ``REVERSE_ABOVE`` (128) inputs (where every rule can be recorded).
+    ``v`` takes x's dtype. For complex ``z`` (real-valued f) it is the derivative of ``gradient(f)``
+    (``∂f/∂x + 1j·∂f/∂y``) along ``v``: the real Hessian of f in ``(x, y)`` applied to
+    ``(v.real, v.imag)``, packed the same way.
 
+    Parameters
+    ----------
+    f : callable
+        A function of NumPy arrays, written with NumPy operations (unmodified NumPy code).
+    chunk_size : int, optional
+        Forward-mode directions per pass (memory ∝ ``k · max(n_in, n_out)``); by default one chunk's
+        tangent stays under ``CHUNK_BYTES`` (16 MiB). Results do not depend on it.
+    mode : {"auto", "forward", "reverse"}, default "auto"
+        Forward mode pushes input directions; reverse mode records one pass and transposes it.
+
+    Returns
+    -------
+    callable
+        ``hp(x, v, *args, **kwargs)`` returning ``∇²f(x)·v``, shaped like ``x``.
+
+    See Also
+    --------
+    hessian : the whole matrix.
+
+    Notes
+    -----
+    .. math:: \nabla^2 f(x)\, v = \frac{d}{d\varepsilon} \nabla f(x + \varepsilon v) \Big|_{\varepsilon=0} .
+
+    Examples
+    --------
     >>> import numpy as np
+    >>> from dualarray import hvp
     >>> hvp(lambda x: x[0] ** 2 * x[1])(np.array([1.0, 3.0]), np.array([1.0, 0.0]))
     array([6., 2.])
     """
