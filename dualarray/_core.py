@@ -57,6 +57,25 @@ def new_tag() -> int:
 
     Transforms give each call its own tag, so nested derivatives never confuse their perturbations;
     when tags mix, the newest one is outermost.
+
+    Returns
+    -------
+    int
+        The tag, for ``DualArray(..., tag=...)``.
+
+    See Also
+    --------
+    DualArray : takes the tag.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dualarray import DualArray, new_tag
+    >>> inner, outer = new_tag(), new_tag()
+    >>> x = DualArray(DualArray(0.7, 1.0, tag=inner), 1.0, tag=outer)
+    >>> y = x * np.sin(x)
+    >>> bool(np.isclose(y.tangent.tangent, 2 * np.cos(0.7) - 0.7 * np.sin(0.7)))   # (x sin x)''
+    True
     """
     return next(_tags)
 
@@ -227,14 +246,55 @@ def _in_place(name: str) -> Any:
 class DualArray(NDArrayOperatorsMixin):
     """An array value with tangents: ``value + ε·tangent`` with ``ε² = 0``.
 
-    ``DualArray(value, tangent)``: ``tangent`` broadcasts to ``value``'s shape (``1.0`` is fine); with no
-    tangent the derivative is a *symbolic zero* (nothing is allocated or computed for it).
-    ``DualArray(value, tangents, batched=True)``: ``tangents.shape == (k, *value.shape)`` carries k
-    directions in one pass; ``.tangent`` then has shape ``(k, *result.shape)``.
+    NumPy's ufuncs (NEP 13), functions (NEP 18), operators, indexing and the ``ndarray`` surface
+    (``shape``, ``T``, ``sum``, ``reshape``, ...) act on the value exactly as on a plain array and
+    carry the tangent by the chain rule. Conversions that would drop a tangent (``np.asarray``,
+    ``float`` of a non-zero tangent) raise ``TypeError``.
 
+    Parameters
+    ----------
+    value : array_like
+        The value (a DualArray for nested derivatives). The result of every operation has exactly the
+        value NumPy computes for the plain arrays: same shape, dtype and broadcasting.
+    tangent : array_like, optional
+        The derivative direction, broadcast to ``value``'s shape (``1.0`` is fine); integer values get a
+        float64 tangent. Without one the derivative is a *symbolic zero*: nothing is allocated or
+        computed for it.
+    batched : bool, default False
+        ``tangent.shape == (k, *value.shape)`` carries k directions in one pass; ``.tangent`` then has
+        shape ``(k, *result.shape)``.
+    tag : int, optional
+        The perturbation's tag (default ``DEFAULT_TAG``); see :func:`new_tag`.
+
+    Attributes
+    ----------
+    value : ndarray
+        The value.
+    tangent : ndarray
+        The tangent, shaped like the value (``(k, *value.shape)`` when batched).
+    tag : int
+        The perturbation's tag: when tags mix, the newest is outermost.
+
+    See Also
+    --------
+    derivative, jvp, jacobian : the transforms, which build DualArrays for you.
+
+    Notes
+    -----
+    With :math:`\\varepsilon^2 = 0`, :math:`f(a + b\\varepsilon) = f(a) + f'(a)\\,b\\,\\varepsilon`; for
+    arrays the tangent of :math:`f(x + v\\varepsilon)` is the Jacobian-vector product :math:`J_f(x)\\,v`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dualarray import DualArray
     >>> x = DualArray(3.0, 1.0)
     >>> np.exp(x).tangent  # d/dx exp(x) at 3
-    array(20.08553692)
+    np.float64(20.085536923187668)
+    >>> y = DualArray(np.ones(2), np.eye(2), batched=True) * np.array([2.0, 5.0])
+    >>> y.tangent          # two directions: the Jacobian's rows
+    array([[2., 0.],
+           [0., 5.]])
     """
 
     __slots__ = ("value", "_tangent", "_ndir", "_batched", "tag", "_links", "__weakref__")
