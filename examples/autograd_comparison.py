@@ -1,4 +1,5 @@
 """The PyTorch, TensorFlow and autograd tutorial examples, reproduced on plain NumPy with dualarray.
+=================================================================================================
 
 Each block names the tutorial line it mirrors; no tape, no ``requires_grad``, no special numpy module:
 the functions are ordinary NumPy code and the transforms return plain arrays.
@@ -94,7 +95,7 @@ def main(n: int = 100, verbose: bool = True, output: str | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--n", type=int, default=100, help="grid points (default 100)")
     parser.add_argument("-o", "--output", help="write a PNG of exp(2x) and its derivative (needs matplotlib)")
     args = parser.parse_args()

@@ -1,4 +1,5 @@
 """Fit a damped oscillation with ``curve_fit`` and ``least_squares``, Jacobians from dualarray.
+============================================================================================
 
     y(t) = A exp(−t/τ) cos(ωt + φ)
 
@@ -43,7 +44,7 @@ def make_data(m, seed=0, noise=0.05):
     return t, model(t, *TRUE) + noise * rng.standard_normal(m)
 
 
-def main(m: int = 200, verbose: bool = True) -> dict:
+def main(m: int = 200, verbose: bool = True, output: str | None = None) -> dict:
     out = print if verbose else (lambda *a, **k: None)
     t, y = make_data(m)
     jac_err = np.abs(model_jac(t, *START) - analytic_jac(t, *START)).max()
@@ -78,10 +79,27 @@ def main(m: int = 200, verbose: bool = True) -> dict:
             f"({calls[0]} model calls)")
     p, sigma, _ = r["curve_fit AD Jacobian"]
     out(f"  true parameters {TRUE}; AD fit within {np.abs((p - TRUE) / sigma).max():.1f} standard errors")
+    if output:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 3.6), layout="constrained")
+        ax = fig.subplots()
+        fine = np.linspace(t.min(), t.max(), 400)
+        ax.plot(t, y, ".", color="0.5", label="data")
+        ax.plot(fine, model(fine, *TRUE), color="0.7", lw=4, label="true model")
+        ax.plot(fine, model(fine, *p), "--", label="curve_fit with the AD Jacobian")
+        ax.set_xlabel("t")
+        ax.set_title("damped oscillation A exp(−t/τ) cos(ωt + φ)")
+        ax.legend()
+        fig.savefig(output, dpi=110)
+        r["figure"] = fig
+        out(f"  wrote {output}")
     return r
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--m", type=int, default=200, help="data points (default 200)")
-    main(parser.parse_args().m)
+    parser.add_argument("-o", "--output", help="write a PNG of the data and the fit (needs matplotlib)")
+    args = parser.parse_args()
+    main(args.m, output=args.output)

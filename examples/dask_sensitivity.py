@@ -1,4 +1,5 @@
 """A derivative of a reduction over more data than we let into memory, chunk by chunk with dask.
+=============================================================================================
 
     m(s) = mean(exp(-s·x²)) over N standard normal samples,   dm/ds = -mean(x² exp(-s·x²))
 
@@ -50,7 +51,7 @@ def main(n: int = 100_000_000, chunk: int = 2_000_000, s: float = 0.7, verbose: 
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--n", type=int, default=100_000_000)
     parser.add_argument("--chunk", type=int, default=2_000_000)
     options = parser.parse_args()

@@ -1,4 +1,5 @@
 """Dual numbers by hand, next to DualArray.
+========================================
 
 The lecture's hand-written ``Dual`` class (value + ε·eps with ε² = 0) differentiates x², x³ and 1/x
 exactly, but ``np.exp(Dual(3, 1))`` fails: NumPy does not know the class. ``DualArray`` implements

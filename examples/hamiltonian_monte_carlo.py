@@ -1,4 +1,5 @@
 """Hamiltonian Monte Carlo with AD gradients of log-posteriors written with ``dualarray.scipy.stats``.
+===================================================================================================
 
 Two models, the same sampler (leapfrog steps driven by ``dualarray.value_and_gradient`` of the log
 posterior, a Metropolis correction, the AD Hessian at the start as mass matrix, a step size tuned
@@ -120,7 +121,7 @@ def logistic_regression(rng: np.random.Generator, samples: int) -> dict:
             "mode": mode, "laplace_sd": laplace_sd, "beta_true": beta_true}
 
 
-def main(samples: int = 2000, verbose: bool = True, seed: int = 7) -> dict:
+def main(samples: int = 2000, verbose: bool = True, seed: int = 7, output: str | None = None) -> dict:
     rng = np.random.default_rng(seed)
     linear, logistic = linear_regression(rng, samples), logistic_regression(rng, samples)
     if verbose:
@@ -135,10 +136,28 @@ def main(samples: int = 2000, verbose: bool = True, seed: int = 7) -> dict:
         print(f"  HMC mean   {logistic['chain'].mean(axis=0)}   posterior mode {logistic['mode']}   "
               f"true β {logistic['beta_true']}")
         print(f"  HMC sd     {logistic['chain'].std(axis=0)}   Laplace approximation sd {logistic['laplace_sd']}")
-    return {"linear": linear, "logistic": logistic}
+    r = {"linear": linear, "logistic": logistic}
+    if output:
+        from matplotlib.figure import Figure
+
+        chain, mean, sd = linear["chain"], linear["exact_mean"], linear["exact_sd"]
+        fig = Figure(figsize=(3.2 * chain.shape[1], 3.0), layout="constrained")
+        for j, ax in enumerate(fig.subplots(1, chain.shape[1])):
+            grid = np.linspace(mean[j] - 4 * sd[j], mean[j] + 4 * sd[j], 200)
+            ax.hist(chain[:, j], bins=30, density=True, color="0.75", label="HMC samples")
+            ax.plot(grid, np.exp(-0.5 * ((grid - mean[j]) / sd[j]) ** 2) / (sd[j] * np.sqrt(2 * np.pi)),
+                    label="exact posterior")
+            ax.set_title(f"linear regression: coefficient {j}", fontsize=9)
+        ax.legend(fontsize=7)
+        fig.savefig(output, dpi=110)
+        r["figure"] = fig
+        print(f"  wrote {output}")
+    return r
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--samples", type=int, default=2000)
-    main(parser.parse_args().samples)
+    parser.add_argument("-o", "--output", help="write a PNG of samples vs the exact posterior (needs matplotlib)")
+    args = parser.parse_args()
+    main(args.samples, output=args.output)

@@ -1,4 +1,5 @@
 """A double pendulum whose equations of motion come from its Lagrangian by AD alone.
+=================================================================================
 
     L(q, q̇) = T - V,   T = ½ (m₁+m₂) l₁² θ̇₁² + ½ m₂ l₂² θ̇₂² + m₂ l₁ l₂ θ̇₁ θ̇₂ cos(θ₁-θ₂),
                        V = -(m₁+m₂) g l₁ cos θ₁ - m₂ g l₂ cos θ₂
@@ -61,7 +62,7 @@ def energy(state: np.ndarray) -> float:
     return float(state[2:] @ gradient_of_l(state)[2:] - lagrangian(state))
 
 
-def main(t_end: float = 10.0, verbose: bool = True) -> dict:
+def main(t_end: float = 10.0, verbose: bool = True, output: str | None = None) -> dict:
     y0 = np.array([2.0, 1.0, 0.0, 0.5])
     sol = solve_ivp(lambda t, y: np.concatenate([y[2:], accelerations(y)]), (0.0, t_end), y0, rtol=1e-10,
                     atol=1e-10, dense_output=True)
@@ -73,10 +74,30 @@ def main(t_end: float = 10.0, verbose: bool = True) -> dict:
         print(f"double pendulum, t = 0 .. {t_end}: {sol.nfev} right-hand side evaluations")
         print(f"  AD accelerations vs the textbook formulas: max difference {accel_err:.1e} over 200 samples")
         print(f"  energy E = {energies[0]:.6f}, relative drift {drift:.1e}")
-    return {"sol": sol, "accel_err": accel_err, "drift": drift, "energy": energies[0]}
+    r = {"sol": sol, "accel_err": accel_err, "drift": drift, "energy": energies[0]}
+    if output:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(10, 3.4), layout="constrained")
+        ax_q, ax_e = fig.subplots(1, 2)
+        t = np.linspace(0.0, t_end, 200)
+        ax_q.plot(t, samples[:, 0], label="θ₁")
+        ax_q.plot(t, samples[:, 1], label="θ₂")
+        ax_q.set_xlabel("t")
+        ax_q.set_title("angles, equations of motion from L by AD")
+        ax_q.legend()
+        ax_e.plot(t, (energies - energies[0]) / abs(energies[0]))
+        ax_e.set_xlabel("t")
+        ax_e.set_title("relative energy error")
+        fig.savefig(output, dpi=110)
+        r["figure"] = fig
+        print(f"  wrote {output}")
+    return r
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--t-end", type=float, default=10.0)
-    main(parser.parse_args().t_end)
+    parser.add_argument("-o", "--output", help="write a PNG of the angles and the energy error (needs matplotlib)")
+    args = parser.parse_args()
+    main(args.t_end, output=args.output)

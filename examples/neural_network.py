@@ -1,4 +1,5 @@
 """Train a small neural network with SciPy's L-BFGS-B and reverse-mode gradients from dualarray.
+=============================================================================================
 
 A multilayer perceptron written in plain NumPy: all weights and biases packed in one flat vector ``w``
 (unpacked with slices and ``reshape``), tanh (or softplus) hidden layers and a logistic output. The
@@ -192,7 +193,7 @@ def main(hidden=(16, 16), samples: int = 400, activation: str = "tanh", l2: floa
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--hidden", default="16,16",
                         help="hidden layer widths, comma separated (default 16,16)")
     parser.add_argument("--samples", type=int, default=400, help="training points, and as many test points "

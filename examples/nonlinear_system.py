@@ -1,4 +1,5 @@
 """The Bratu problem with ``scipy.optimize.root`` and the AD Jacobian.
+===================================================================
 
     u'' + λ eᵘ = 0 on (0, 1),  u(0) = u(1) = 0
 
@@ -41,7 +42,7 @@ def exact_solution(x, lam):
     return -2 * np.log(np.cosh((x - 0.5) * theta / 2) / np.cosh(theta / 4))
 
 
-def main(n: int = 99, lam: float = 1.0, verbose: bool = True) -> dict:
+def main(n: int = 99, lam: float = 1.0, verbose: bool = True, output: str | None = None) -> dict:
     out = print if verbose else (lambda *a, **k: None)
     h = 1.0 / (n + 1)
     x = np.linspace(h, 1 - h, n)
@@ -63,12 +64,28 @@ def main(n: int = 99, lam: float = 1.0, verbose: bool = True) -> dict:
             f"max |u - u_exact| = {err:.1e} (O(h²) = {h**2:.1e})")
     u = runs["AD Jacobian"]["sol"].x
     out(f"  u(1/2) = {np.interp(0.5, x, u):.6f}, exact {exact_solution(np.array(0.5), lam):.6f}")
-    return {"jac_err": jac_err, "runs": runs, "x": x, "h": h}
+    r = {"jac_err": jac_err, "runs": runs, "x": x, "h": h}
+    if output:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 3.4), layout="constrained")
+        ax = fig.subplots()
+        fine = np.linspace(0.0, 1.0, 400)
+        ax.plot(fine, exact_solution(fine, lam), color="0.7", lw=4, label="exact solution")
+        ax.plot(x, u, ".", ms=4, label="root(hybr) with the AD Jacobian")
+        ax.set_xlabel("x")
+        ax.set_title(f"Bratu problem u'' + λ eᵘ = 0, λ = {lam}, n = {n}")
+        ax.legend()
+        fig.savefig(output, dpi=110)
+        r["figure"] = fig
+        out(f"  wrote {output}")
+    return r
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--n", type=int, default=99, help="interior grid points (default 99: h = 0.01)")
     parser.add_argument("--lam", type=float, default=1.0, help="λ (default 1.0, lower branch)")
+    parser.add_argument("-o", "--output", help="write a PNG of the solution against the exact one (needs matplotlib)")
     args = parser.parse_args()
-    main(args.n, args.lam)
+    main(args.n, args.lam, output=args.output)

@@ -1,4 +1,5 @@
 """Parameter sensitivities of a kinetic model, then a fit with ``least_squares`` that uses them.
+=============================================================================================
 
     A ⇌ B → C:   a' = -k₁ a + k₃ b,   b' = k₁ a - (k₂ + k₃) b,   c' = k₂ b
 
@@ -8,11 +9,12 @@ sensitivity equations come from the same NumPy right-hand side, through dualarra
 against central finite differences of whole SciPy solves (accuracy and cost), and two fits from the
 same start, one with it and one with SciPy's default finite differences.
 
-    python examples/ode_sensitivity.py
+    python examples/ode_sensitivity.py [-o fit.png]
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import numpy as np
@@ -39,7 +41,7 @@ def observations(k, solve=integrate.solve_ivp):
     return sol.y[1:].ravel()
 
 
-def main(verbose: bool = True) -> dict:
+def main(verbose: bool = True, output: str | None = None) -> dict:
     rng = np.random.default_rng(3)
     data = observations(TRUE, si.solve_ivp) + 1e-3 * rng.standard_normal(2 * TIMES.size)
 
@@ -71,8 +73,30 @@ def main(verbose: bool = True) -> dict:
         print(f"fit with SciPy's FD:   k = {np.round(fit_fd.x, 4)}, {fit_fd.nfev} residual evaluations "
               f"(plus 3 per Jacobian), {t_fit_fd:.2f} s")
         print(f"true k = {TRUE}")
-    return {"jac": jac, "fd": fd, "jac_err": jac_err, "fit_ad": fit_ad, "fit_fd": fit_fd, "t_ad": t_ad, "t_fd": t_fd}
+    r = {"jac": jac, "fd": fd, "jac_err": jac_err, "fit_ad": fit_ad, "fit_fd": fit_fd, "t_ad": t_ad, "t_fd": t_fd}
+    if output:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(10, 3.4), layout="constrained")
+        ax_fit, ax_sens = fig.subplots(1, 2)
+        fitted = observations(fit_ad.x, si.solve_ivp).reshape(2, -1)
+        for i, name in enumerate("BC"):
+            ax_fit.plot(TIMES, data.reshape(2, -1)[i], "o", ms=3, label=f"{name} data")
+            ax_fit.plot(TIMES, fitted[i], label=f"{name}, least_squares fit")
+            for j in range(3):
+                ax_sens.plot(TIMES, jac.reshape(2, -1, 3)[i, :, j], ("-", "--")[i], label=f"∂{name}/∂k{j + 1}")
+        ax_fit.set_xlabel("t")
+        ax_fit.legend(fontsize=8)
+        ax_sens.set_xlabel("t")
+        ax_sens.set_title("sensitivities through solve_ivp")
+        ax_sens.legend(fontsize=7, ncol=2)
+        fig.savefig(output, dpi=110)
+        r["figure"] = fig
+        print(f"  wrote {output}")
+    return r
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
+    parser.add_argument("-o", "--output", help="write a PNG of the fit and the sensitivities (needs matplotlib)")
+    main(output=parser.parse_args().output)

@@ -1,4 +1,5 @@
 """Minimize the Rosenbrock function with SciPy: AD gradient and Hessian vs finite differences.
+===========================================================================================
 
 BFGS with ``jac=dualarray.gradient(rosen)`` against ``jac=None`` (SciPy's 2-point differences), and
 trust-exact with ``hess=dualarray.hessian(rosen)`` against a Hessian from forward differences of the
@@ -64,6 +65,6 @@ def main(n: int = 10, verbose: bool = True) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--n", type=int, default=10, help="number of variables (default 10)")
     main(parser.parse_args().n)

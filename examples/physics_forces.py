@@ -1,4 +1,5 @@
 """Forces as minus the gradient of a Lennard-Jones potential, and velocity-Verlet dynamics.
+========================================================================================
 
     V = Σ_{i<j} 4ε ((σ/r_ij)¹² − (σ/r_ij)⁶),   F = −∇V
 
@@ -59,7 +60,7 @@ def total_energy(pos, vel, mass=1.0):
     return energy(pos) + 0.5 * mass * np.sum(vel * vel)
 
 
-def main(steps: int = 2000, dt: float = 0.002, verbose: bool = True) -> dict:
+def main(steps: int = 2000, dt: float = 0.002, verbose: bool = True, output: str | None = None) -> dict:
     out = print if verbose else (lambda *a, **k: None)
     pos, vel = cluster()
     force = -forces(pos)
@@ -80,13 +81,27 @@ def main(steps: int = 2000, dt: float = 0.002, verbose: bool = True) -> dict:
     drift = np.abs(energies - e0).max() / abs(e0)
     out(f"  {steps} steps (t = {steps * dt:g}): max |E - E0| / |E0| = {drift:.1e}, "
         f"momentum {np.abs(vel.sum(axis=0)).max():.1e}")
-    return {"force_err": err, "net_force": force.sum(axis=0), "energies": energies, "drift": drift,
-            "momentum": vel.sum(axis=0)}
+    r = {"force_err": err, "net_force": force.sum(axis=0), "energies": energies, "drift": drift,
+         "momentum": vel.sum(axis=0)}
+    if output:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 3.4), layout="constrained")
+        ax = fig.subplots()
+        ax.plot(np.arange(steps + 1) * dt, (energies - e0) / abs(e0))
+        ax.set_xlabel("t")
+        ax.set_ylabel("(E − E₀) / |E₀|")
+        ax.set_title("velocity Verlet with forces = −gradient(V) by AD: energy error")
+        fig.savefig(output, dpi=110)
+        r["figure"] = fig
+        out(f"  wrote {output}")
+    return r
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--steps", type=int, default=2000, help="time steps (default 2000)")
     parser.add_argument("--dt", type=float, default=0.002, help="time step (default 0.002)")
+    parser.add_argument("-o", "--output", help="write a PNG of the energy error over time (needs matplotlib)")
     args = parser.parse_args()
-    main(args.steps, args.dt)
+    main(args.steps, args.dt, output=args.output)

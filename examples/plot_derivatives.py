@@ -1,4 +1,5 @@
 """f and f' of x² and exp(2x) on a grid, and the relative error against the analytic derivative.
+=============================================================================================
 
 The lecture plots ``square(Dual(x, 1))`` on ``linspace(0, 10, 100)`` and the relative error
 ``abs(1 - yprime.eps / (2 x))``: zero everywhere but a NaN at x = 0 (0/0); then y = exp(2x) and dy/dx
@@ -81,7 +82,7 @@ def main(n: int = 100, output: str | None = None, verbose: bool = True) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("-o", "--output", help="write a PNG of f, f' and the relative error (needs matplotlib)")
     parser.add_argument("--n", type=int, default=100, help="grid points (default 100)")
     args = parser.parse_args()

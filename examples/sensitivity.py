@@ -1,4 +1,5 @@
 """Sensitivities of the Black–Scholes call price: the Greeks by AD against their closed forms.
+===========================================================================================
 
     C = S N(d₁) − K e^{−rT} N(d₂),   d₁ = (log(S/K) + (r + σ²/2) T) / (σ√T),   d₂ = d₁ − σ√T
 
@@ -54,7 +55,7 @@ def closed_forms(S, K, T, r, sigma):
     }
 
 
-def main(n: int = 200, verbose: bool = True) -> dict:
+def main(n: int = 200, verbose: bool = True, output: str | None = None) -> dict:
     out = print if verbose else (lambda *a, **k: None)
     exact = closed_forms(*PARAMS)
     grad = dualarray.gradient(price_of)(PARAMS)
@@ -82,10 +83,27 @@ def main(n: int = 200, verbose: bool = True) -> dict:
     grid = closed_forms(spots, *PARAMS[1:])
     grid_err = max(np.abs(delta - grid["delta"]).max(), np.abs(gamma - grid["gamma"]).max())
     out(f"  delta and gamma on {n} spot prices in [50, 150]: max difference from closed forms {grid_err:.1e}")
-    return {"ad": ad, "exact": exact, "rel": rel, "grid_err": grid_err, "hess": hess}
+    r = {"ad": ad, "exact": exact, "rel": rel, "grid_err": grid_err, "hess": hess}
+    if output:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(10, 3.6), layout="constrained")
+        ax_delta, ax_gamma = fig.subplots(1, 2, sharex=True)
+        for ax, name, ad_curve in ((ax_delta, "delta", delta), (ax_gamma, "gamma", gamma)):
+            ax.plot(spots, grid[name], color="0.7", lw=4, label="closed form")
+            ax.plot(spots, ad_curve, "--", label="AD (derivative, nested for gamma)")
+            ax.set_title(f"{name} of the call over the spot price")
+            ax.set_xlabel("spot S")
+        ax_delta.legend()
+        fig.savefig(output, dpi=110)
+        r["figure"] = fig
+        out(f"  wrote {output}")
+    return r
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--n", type=int, default=200, help="spot grid points (default 200)")
-    main(parser.parse_args().n)
+    parser.add_argument("-o", "--output", help="write a PNG of delta and gamma over the spot grid (needs matplotlib)")
+    args = parser.parse_args()
+    main(args.n, output=args.output)

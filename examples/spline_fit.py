@@ -1,4 +1,5 @@
 """Fit the knot values of a cubic spline to noisy data with ``least_squares`` and AD Jacobians.
+============================================================================================
 
 The model is ``dualarray.scipy.interpolate.CubicSpline(knots, v)`` evaluated at the data sites; the
 unknowns are the spline's values ``v`` at fixed knots. The residuals are linear in ``v``, so the exact
@@ -23,7 +24,7 @@ import dualarray as da
 from dualarray.scipy import interpolate
 
 
-def main(n: int = 200, knots: int = 12, verbose: bool = True, seed: int = 5) -> dict:
+def main(n: int = 200, knots: int = 12, verbose: bool = True, seed: int = 5, output: str | None = None) -> dict:
     rng = np.random.default_rng(seed)
     sites = np.linspace(0.0, 10.0, knots)
     x = np.sort(rng.uniform(0.0, 10.0, n))
@@ -68,12 +69,28 @@ def main(n: int = 200, knots: int = 12, verbose: bool = True, seed: int = 5) -> 
               f"FD {np.max(np.abs(fit_fd.x - exact)):.1e}")
         print(f"  the delay of a second data set: s = {fit_shift.x[0]:.4f} (true {shift_true}), "
               f"{fit_shift.njev} Jacobian evaluations")
+    if output:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 3.6), layout="constrained")
+        ax = fig.subplots()
+        fine = np.linspace(0.0, 10.0, 500)
+        ax.plot(x, y, ".", color="0.6", ms=3, label="data")
+        ax.plot(fine, truth(fine), color="0.7", lw=4, label="truth")
+        ax.plot(fine, si.CubicSpline(sites, fit.x)(fine), "--", label="spline fitted with AD Jacobians")
+        ax.plot(sites, fit.x, "o", label="fitted knot values")
+        ax.set_xlabel("x")
+        ax.legend(fontsize=8)
+        fig.savefig(output, dpi=110)
+        result["figure"] = fig
+        print(f"  wrote {output}")
     return result
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--knots", type=int, default=12)
+    parser.add_argument("-o", "--output", help="write a PNG of the data and the fitted spline (needs matplotlib)")
     options = parser.parse_args()
-    main(options.n, options.knots)
+    main(options.n, options.knots, output=options.output)

@@ -1,4 +1,5 @@
 """Robertson's stiff chemical kinetics with ``solve_ivp(method="BDF", jac=...)`` from dualarray.
+=============================================================================================
 
     y₁' = −0.04 y₁ + 10⁴ y₂ y₃
     y₂' =  0.04 y₁ − 10⁴ y₂ y₃ − 3·10⁷ y₂²
@@ -41,7 +42,7 @@ def robertson_jac(t, y):
     ])
 
 
-def main(t_end: float = 1e5, verbose: bool = True) -> dict:
+def main(t_end: float = 1e5, verbose: bool = True, output: str | None = None) -> dict:
     out = print if verbose else (lambda *a, **k: None)
     jac = dualarray.jacobian(robertson, argnums=1)
     y_test = np.array([0.7, 2e-5, 0.3])
@@ -72,10 +73,27 @@ def main(t_end: float = 1e5, verbose: bool = True) -> dict:
         out(f"  BDF, {label:18s}: {calls[0]:5d} rhs calls, {sol.njev:3d} Jacobians, {seconds * 1e3:7.1f} ms; "
             f"y({t_end:g}) = {np.array2string(y_end, precision=6)}, |y - y_ref| = {err:.1e}, "
             f"|sum(y) - 1| = {abs(y_end.sum() - 1):.1e}")
-    return {"jac_err": jac_err, "runs": runs, "ref": ref}
+    r = {"jac_err": jac_err, "runs": runs, "ref": ref}
+    if output:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 3.8), layout="constrained")
+        ax = fig.subplots()
+        sol = runs["AD Jacobian"]["sol"]
+        for i, (label, scale) in enumerate((("y₁", 1.0), ("y₂ × 10⁴", 1e4), ("y₃", 1.0))):
+            ax.semilogx(sol.t[1:], scale * sol.y[i, 1:], ".-", ms=3, label=label)
+        ax.set_xlabel("t")
+        ax.set_title(f"Robertson kinetics, BDF with the AD Jacobian ({sol.t.size} steps)")
+        ax.legend()
+        fig.savefig(output, dpi=110)
+        r["figure"] = fig
+        out(f"  wrote {output}")
+    return r
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--t-end", type=float, default=1e5, help="final time (default 1e5)")
-    main(parser.parse_args().t_end)
+    parser.add_argument("-o", "--output", help="write a PNG of the concentrations over time (needs matplotlib)")
+    args = parser.parse_args()
+    main(args.t_end, output=args.output)
