@@ -65,7 +65,7 @@ def new_tag() -> int:
 
     See Also
     --------
-    DualArray : takes the tag.
+    DualArray : Takes the tag.
 
     Examples
     --------
@@ -277,7 +277,7 @@ class DualArray(NDArrayOperatorsMixin):
 
     See Also
     --------
-    derivative, jvp, jacobian : the transforms, which build DualArrays for you.
+    derivative, jvp, jacobian : The transforms, which build DualArrays for you.
 
     Notes
     -----

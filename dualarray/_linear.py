@@ -53,7 +53,7 @@ class NotLinearError(TypeError):
 
     See Also
     --------
-    vjp : where it is raised.
+    vjp : Where it is raised.
 
     Examples
     --------

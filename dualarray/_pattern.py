@@ -51,7 +51,7 @@ class SparsityWarning(UserWarning):
 
     See Also
     --------
-    jacobian_sparsity : detection.
+    jacobian_sparsity : Detection.
 
     Examples
     --------

@@ -36,7 +36,7 @@ class _Zero:
 
     See Also
     --------
-    no_derivative : an argument that must be constant instead.
+    no_derivative : An argument that must be constant instead.
 
     Examples
     --------
@@ -95,7 +95,7 @@ def no_derivative(reason: str) -> NoDerivative:
 
     See Also
     --------
-    ZERO : an argument whose derivative is zero instead.
+    ZERO : An argument whose derivative is zero instead.
 
     Examples
     --------
@@ -139,7 +139,7 @@ def singular(fn: Partial) -> Singular:
 
     See Also
     --------
-    register_ufunc : where partials go.
+    register_ufunc : Where partials go.
 
     Examples
     --------
@@ -165,7 +165,7 @@ class DegenerateDirectionsError(NotImplementedError):
 
     See Also
     --------
-    NotLinearError : the reverse-mode counterpart.
+    NotLinearError : The reverse-mode counterpart.
 
     Examples
     --------
@@ -242,8 +242,8 @@ def register_ufunc(ufunc: np.ufunc, *partials: Any, replace: bool = False) -> No
 
     See Also
     --------
-    register_ufunc_jvp : a whole JVP, for ufuncs with several outputs.
-    implements : rules for NumPy functions that are not ufuncs.
+    register_ufunc_jvp : A whole JVP, for ufuncs with several outputs.
+    implements : Rules for NumPy functions that are not ufuncs.
 
     Notes
     -----
@@ -289,7 +289,7 @@ def register_ufunc_jvp(ufunc: np.ufunc, jvp: Callable[..., Any], replace: bool =
 
     See Also
     --------
-    register_ufunc : the partials form, for one output.
+    register_ufunc : The partials form, for one output.
 
     Examples
     --------
@@ -320,7 +320,7 @@ def register_zero_derivative(ufunc: Any, replace: bool = False) -> None:
 
     See Also
     --------
-    register_nondifferentiable : outputs that are not differentiable at all.
+    register_nondifferentiable : Outputs that are not differentiable at all.
 
     Examples
     --------
@@ -348,7 +348,7 @@ def register_nondifferentiable(ufunc: Any, replace: bool = False) -> None:
 
     See Also
     --------
-    register_zero_derivative : piecewise-constant outputs, which stay DualArrays.
+    register_zero_derivative : Piecewise-constant outputs, which stay DualArrays.
 
     Examples
     --------
@@ -370,7 +370,7 @@ class _Plain:
 
     See Also
     --------
-    register_ufunc_jvp : where JVPs return it.
+    register_ufunc_jvp : Where JVPs return it.
 
     Examples
     --------
@@ -407,7 +407,7 @@ def implements(*numpy_functions: Callable[..., Any]) -> Callable[[Callable[..., 
 
     See Also
     --------
-    register_ufunc : rules for ufuncs.
+    register_ufunc : Rules for ufuncs.
 
     Examples
     --------

@@ -418,7 +418,7 @@ class SparseJacobian(_Transformed):
 
     See Also
     --------
-    jacobian : the public way to make one.
+    jacobian : The public way to make one.
 
     Notes
     -----
@@ -594,7 +594,7 @@ class SparseHessian(_Transformed):
 
     See Also
     --------
-    hessian : the public way to make one.
+    hessian : The public way to make one.
 
     Notes
     -----
@@ -717,7 +717,7 @@ def jacobian_sparsity(f: Callable[..., Any], argnums: int = 0) -> Callable[..., 
 
     See Also
     --------
-    hessian_sparsity : the pattern of the Hessian.
+    hessian_sparsity : The pattern of the Hessian.
 
     Examples
     --------
@@ -758,7 +758,7 @@ def hessian_sparsity(f: Callable[..., Any], argnums: int = 0) -> Callable[..., s
 
     See Also
     --------
-    jacobian_sparsity : the pattern of a Jacobian.
+    jacobian_sparsity : The pattern of a Jacobian.
 
     Examples
     --------

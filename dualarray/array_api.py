@@ -229,7 +229,7 @@ def scipy_array_api() -> Iterator[None]:
 
     See Also
     --------
-    dualarray.array_api : the namespace SciPy then uses.
+    dualarray.array_api : The namespace SciPy then uses.
 
     Examples
     --------

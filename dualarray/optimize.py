@@ -66,7 +66,7 @@ def minimize(
 
     See Also
     --------
-    dualarray.value_and_gradient, dualarray.hessian, dualarray.hvp : the filled-in derivatives.
+    dualarray.value_and_gradient, dualarray.hessian, dualarray.hvp : The filled-in derivatives.
 
     Examples
     --------
@@ -133,7 +133,7 @@ def root(
 
     See Also
     --------
-    newton : the sparse Newton method.
+    newton : The sparse Newton method.
 
     Examples
     --------
@@ -293,7 +293,7 @@ def least_squares(fun: Callable[..., Any], x0: Any, jac: Any = None, sparsity: A
 
     See Also
     --------
-    curve_fit : the model-fitting face.
+    curve_fit : The model-fitting face.
 
     Examples
     --------
@@ -337,12 +337,14 @@ def curve_fit(f: Callable[..., Any], xdata: Any, ydata: Any, p0: Any = None, jac
 
     Returns
     -------
-    popt, pcov : ndarray
-        SciPy's optimal parameters and their covariance.
+    popt : ndarray
+        SciPy's optimal parameters.
+    pcov : ndarray
+        Their estimated covariance.
 
     See Also
     --------
-    least_squares : the residual face.
+    least_squares : The residual face.
 
     Examples
     --------

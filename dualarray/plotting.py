@@ -92,7 +92,7 @@ def derivatives(f: Callable[[Any], Any], x: Any, order: int = 1, *, check: bool 
 
     See Also
     --------
-    plot : draws them.
+    plot : Draws them.
 
     Notes
     -----
@@ -192,7 +192,7 @@ def plot(
 
     See Also
     --------
-    derivatives : the values without drawing.
+    derivatives : The values without drawing.
 
     Examples
     --------

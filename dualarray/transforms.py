@@ -174,8 +174,8 @@ def derivative(f: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
 
     See Also
     --------
-    jvp : the derivative along any direction.
-    jacobian : every partial derivative.
+    jvp : The derivative along any direction.
+    jacobian : Every partial derivative.
 
     Notes
     -----
@@ -229,7 +229,7 @@ def jvp(f: Callable[..., Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
 
     See Also
     --------
-    linearize : the same product for many ``v`` without running f again.
+    linearize : The same product for many ``v`` without running f again.
 
     Notes
     -----
@@ -284,7 +284,7 @@ def vjp(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
 
     See Also
     --------
-    linearize : the forward product ``v ↦ J v`` of the same record.
+    linearize : The forward product ``v ↦ J v`` of the same record.
 
     Notes
     -----
@@ -339,8 +339,8 @@ def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., 
 
     See Also
     --------
-    jvp : one product, one forward pass.
-    vjp : the transpose of the same record.
+    jvp : One product, one forward pass.
+    vjp : The transpose of the same record.
 
     Examples
     --------
@@ -565,7 +565,7 @@ def jacobian(
     See Also
     --------
     value_and_jacobian : ``f(x)`` from the same passes.
-    jacobian_sparsity : the pattern alone.
+    jacobian_sparsity : The pattern alone.
 
     Notes
     -----
@@ -640,7 +640,7 @@ def value_and_jacobian(
 
     See Also
     --------
-    jacobian : the Jacobian alone.
+    jacobian : The Jacobian alone.
 
     Examples
     --------
@@ -710,7 +710,7 @@ def gradient(
     See Also
     --------
     value_and_gradient : ``f(x)`` from the same pass.
-    hessian, hvp : second derivatives.
+    hessian, hvp : Second derivatives.
 
     Notes
     -----
@@ -762,7 +762,7 @@ def value_and_gradient(
 
     See Also
     --------
-    gradient : the gradient alone.
+    gradient : The gradient alone.
 
     Examples
     --------
@@ -1062,7 +1062,7 @@ def hvp(f: Callable[..., Any], chunk_size: int | None = None, mode: str = "auto"
 
     See Also
     --------
-    hessian : the whole matrix.
+    hessian : The whole matrix.
 
     Notes
     -----
