@@ -93,6 +93,8 @@ html_theme_options = {
     "secondary_sidebar_items": ["page-toc"],
     "use_edit_page_button": False,
 }
+html_favicon = "_static/favicon.svg"  # else the browser asks for /favicon.ico (a 404)
+html_context = {"default_mode": "auto"}  # the theme logs an error for an empty default mode
 html_sidebars = {"changelog": [], "coverage": [], "benchmarks": []}
 html_show_sourcelink = False
 html_copy_source = False

@@ -129,6 +129,7 @@ def benchmark_figure(results: list[dict], path: Path) -> None:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import NullFormatter
 
     cases: dict[tuple[str, str], list[dict]] = {}
     for r in results:
@@ -152,6 +153,7 @@ def benchmark_figure(results: list[dict], path: Path) -> None:
         ax.barh([t[0] for t in ratios], [t[1] for t in ratios], color=[colors.get(t[2], "k") for t in ratios])
         ax.axvline(1.0, color="k", lw=0.8)
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_title(f"{workload}, {case}: time / {ours['tool']}", fontsize=9)
         ax.tick_params(axis="y", labelsize=7)
         ax.tick_params(axis="x", labelsize=8)
