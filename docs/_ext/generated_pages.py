@@ -57,11 +57,20 @@ def coverage_page() -> str:
         summary.append([title, len(rows), *(c.get(k, 0) for k in KIND_ORDER[:3])])
     text += list_table(["section", "callables", "rule", "non-differentiable", "unsupported"], summary)
     text += f"Reverse mode: {_cell(coverage.reverse_mode())}.\n\n"
+    backends = {}  # measured columns (``python -m dualarray.coverage --backend NAME``), where stored
+    for name, path in getattr(coverage, "BACKEND_FILES", {}).items():
+        if Path(path).exists():
+            backends[name] = coverage.backend_measurement(name)
+    for name, measured in backends.items():
+        versions = ", ".join(f"{k} {v}" for k, v in sorted(measured["versions"].items()))
+        text += (f"The *{name}* column is measured by running the rule case table on {name} arrays "
+                 f"({versions}); *not measured* means no case row calls the function first.\n\n")
     for title, rows in sections.items():
         text += heading(title, "-")
         width = max(len(row) for row in rows)
-        header = ["callable", "status", "note"] + [f"column {i + 1}" for i in range(3, width)]
-        body = [[f"``{row[0]}``", *(_cell(v) for v in row[1:])] + [" "] * (width - len(row)) for row in rows]
+        header = ["callable", "status", "note"] + [f"column {i + 1}" for i in range(3, width)] + list(backends)
+        body = [[f"``{row[0]}``", *(_cell(v) for v in row[1:])] + [" "] * (width - len(row))
+                + [_cell(m["callables"].get(row[0], "not measured")) for m in backends.values()] for row in rows]
         text += list_table(header, body)
     return text
 
