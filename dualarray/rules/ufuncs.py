@@ -335,17 +335,26 @@ def _matmul_jvp(values, tangents, y):
     return t
 
 
+def _core_whole(x: Any, ncore: int) -> Any:
+    """``x`` with its last ``ncore`` (core) axes in one chunk each when it is a dask array (dask's gufuncs
+    need that; rechunking is lazy), else ``x`` itself."""
+    if not _value_backend(type(x)):
+        return x
+    return x.rechunk({ax: -1 for ax in range(x.ndim - ncore, x.ndim)})
+
+
 def _bilinear_jvp(ufunc: np.ufunc, core_a: int, core_b: int, core_out: int):
     """JVP of a gufunc bilinear in its two arguments (vecdot, matvec, vecmat)."""
 
     def jvp(values, tangents, y):
         (a, b), (ta, tb) = values, tangents
         batch = max(np.ndim(a) - core_a, np.ndim(b) - core_b)
+        a, b = _core_whole(a, core_a), _core_whole(b, core_b)
         t = None
         if ta is not None:
-            t = ufunc(dirs.align(ta, batch + core_a), b)
+            t = ufunc(_core_whole(dirs.align(ta, batch + core_a), core_a), b)
         if tb is not None:
-            c = ufunc(a, dirs.align(tb, batch + core_b))
+            c = ufunc(a, _core_whole(dirs.align(tb, batch + core_b), core_b))
             t = c if t is None else t + c
         return t
 
@@ -365,6 +374,8 @@ UFUNC_JVPS.update({
     np.vecmat: _bilinear_jvp(np.vecmat, 1, 2, 1),
 })
 _GUFUNCS = {np.matmul, np.vecdot, np.matvec, np.vecmat}
+_CORE_DIMS = {np.vecdot: (1, 1), np.matvec: (2, 1), np.vecmat: (1, 2)}
+"""Core axes of each argument of the bilinear gufuncs (dask needs each in one chunk)."""
 
 
 # ---------------------------------------------------------------- __call__
@@ -451,6 +462,8 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
         raise unsupported_error(ufunc)
     if frame is None:
         raise TypeError(f"{qualified_name(ufunc)}: no DualArray among the inputs or outputs")
+    if ufunc in _CORE_DIMS and not ({"axis", "axes"} & kwargs.keys()):
+        values = [_core_whole(v, n) for v, n in zip(values, _CORE_DIMS[ufunc], strict=True)]
     y = ufunc(*values, **kwargs)
     if partials is not None:
         cast = _cast_values(values, y) if "dtype" in kwargs else values
