@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ._registry import given
+
 _ALL = slice(None)
 
 
@@ -171,7 +173,7 @@ def broadcast_to(t: Any, shape: tuple[int, ...]) -> Any:
 
 def reshape(t: Any, shape: tuple[int, ...], order: str = "C") -> Any:
     """Reshape the value axes of ``t`` to ``shape``."""
-    return np.reshape(t, (t.shape[0], *shape), **({} if order == "C" else {"order": order}))  # dask: no order=
+    return np.reshape(t, (t.shape[0], *shape), **given(np.reshape, order=order))  # dask has no order=
 
 
 def flatten(t: Any) -> Any:

@@ -162,19 +162,12 @@ def _into(out: Any, result: Any) -> Any:
     return out
 
 
-def _given(**kwargs: Any) -> dict[str, Any]:
-    """The keywords not at NumPy's default: a backend that lacks one (dask's reshape has no ``order``)
-    still runs what the caller wrote without it."""
-    defaults = {"order": "C", "copy": None, "dtype": None, "casting": "same_kind"}
-    return {k: v for k, v in kwargs.items() if k not in defaults or v is not defaults[k] and v != defaults[k]}
-
-
 # ---------------------------------------------------------------- changing shape (views)
 @implements(np.reshape)
 def _reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     shape = newshape if shape is None else shape
     t_order = dirs.order_for(order, strip_all(a))
-    return linear(a, lambda x: np.reshape(x, shape, **_given(order=order, copy=copy)),
+    return linear(a, lambda x: np.reshape(x, shape, **given(np.reshape, order=order, copy=copy)),
                   lambda t, y: dirs.reshape(t, np.shape(y), t_order))
 
 
@@ -187,7 +180,8 @@ def _ravel(a, order="C"):
         return linear(a, lambda v: np.ravel(v, order=order),
                       lambda t, y: dirs.reshape(dirs.transpose(t, perm, x.ndim), np.shape(y)))
     t_order = dirs.order_for(order, x)
-    return linear(a, lambda v: np.ravel(v, **_given(order=order)), lambda t, y: dirs.reshape(t, np.shape(y), t_order))
+    return linear(a, lambda v: np.ravel(v, **given(np.ravel, order=order)),
+                  lambda t, y: dirs.reshape(t, np.shape(y), t_order))
 
 
 @implements(np.transpose, np.permute_dims)
@@ -564,10 +558,10 @@ def _concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     def on_tangents(ts, values):
         nd = np.ndim(values[0])
         return None if _integral(dtype) else np.concatenate(
-            ts, axis=dirs.axis(axis, nd), **_given(dtype=_tangent_dtype(dtype), casting=casting))
+            ts, axis=dirs.axis(axis, nd), **given(np.concatenate, dtype=_tangent_dtype(dtype), casting=casting))
 
-    result = joined(arrays, lambda vs: np.concatenate(vs, axis=axis, **_given(dtype=dtype, casting=casting)),
-                    on_tangents)
+    kw = given(np.concatenate, dtype=dtype, casting=casting)
+    result = joined(arrays, lambda vs: np.concatenate(vs, axis=axis, **kw), on_tangents)
     return _into(out, result)
 
 
@@ -576,9 +570,9 @@ def _stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     def on_tangents(ts, values):
         nd = np.ndim(values[0]) + 1
         return None if _integral(dtype) else np.stack(
-            ts, axis=dirs.axis(axis, nd), **_given(dtype=_tangent_dtype(dtype), casting=casting))
+            ts, axis=dirs.axis(axis, nd), **given(np.stack, dtype=_tangent_dtype(dtype), casting=casting))
 
-    result = joined(arrays, lambda vs: np.stack(vs, axis=axis, **_given(dtype=dtype, casting=casting)),
+    result = joined(arrays, lambda vs: np.stack(vs, axis=axis, **given(np.stack, dtype=dtype, casting=casting)),
                     on_tangents)
     return _into(out, result)
 
