@@ -116,6 +116,14 @@ def _value_backend(t: type) -> bool:
     return module.startswith("dask.") or module == "dask"
 
 
+def whole_along(x: Any, axes: Any) -> Any:
+    """``x`` with ``axes`` in one chunk each when it is a dask array (dask's FFTs and gufuncs need that;
+    rechunking is lazy), else ``x`` itself."""
+    if not _value_backend(type(x)):
+        return x
+    return x.rechunk({a % x.ndim: -1 for a in axes})
+
+
 def maybe_any(mask: Any) -> bool:
     """``np.any(mask)`` as a bool, for a rule that takes a cheaper form when no element needs masking; True for
     a lazy (dask) mask, which is not computed to find out (the masked form is lazy too)."""

@@ -55,8 +55,17 @@ def check_scheduler(scheduler: Any, where: str) -> None:
                         f"got {type(scheduler).__name__}")
 
 
-def _workers(scheduler: Any) -> int:
-    return max(1, len(scheduler.scheduler_info().get("workers", {}))) if hasattr(scheduler, "scheduler_info") else 1
+def _task_starts(scheduler: Any, total: int, chunk_size: int | None, where: str) -> tuple[list[int], int]:
+    """``(starts, k)``: ``total`` directions cut into tasks of ``k`` (``chunk_size``, by default about four
+    tasks per worker)."""
+    if chunk_size is None:
+        workers = len(scheduler.scheduler_info().get("workers", {})) if hasattr(scheduler, "scheduler_info") else 1
+        k = max(1, math.ceil(total / (4 * max(1, workers))))
+    else:
+        k = int(chunk_size)
+        if k < 1:
+            raise ValueError(f"{where}: chunk_size must be a positive integer, got {chunk_size}")
+    return list(range(0, total, k)), k
 
 
 def colour_groups(scheduler: Any, chunk_size: int | None) -> Callable[..., Any]:
@@ -66,9 +75,7 @@ def colour_groups(scheduler: Any, chunk_size: int | None) -> Callable[..., Any]:
 
     def pass_(kernel: Any, f: Any, args: Any, kwargs: dict, num: int, rows: np.ndarray, where: str,
               axis: int) -> tuple[Any, np.ndarray]:
-        c = rows.shape[0]
-        k = int(chunk_size) if chunk_size is not None else max(1, math.ceil(c / (4 * _workers(scheduler))))
-        starts = list(range(0, c, k))
+        starts, k = _task_starts(scheduler, rows.shape[0], chunk_size, where)
         futures = scheduler.map(kernel, [f] * len(starts), [args] * len(starts), [kwargs] * len(starts),
                                 [num] * len(starts), [rows[s:s + k] for s in starts], [where] * len(starts),
                                 pure=False)
@@ -94,10 +101,7 @@ def jacobian(f: Callable[..., Any], args: Sequence[Any], kwargs: dict, argnums: 
                                       "and imaginary parts)")
     shapes = [np.shape(args[a]) for a in nums]
     n = sum(math.prod(s) for s in shapes)
-    k = int(chunk_size) if chunk_size is not None else max(1, math.ceil(n / (4 * _workers(scheduler))))
-    if k < 1:
-        raise ValueError(f"{where}: chunk_size must be a positive integer, got {chunk_size}")
-    starts = list(range(0, n, k))
+    starts, k = _task_starts(scheduler, n, chunk_size, where)
     futures = scheduler.map(columns, [f] * len(starts), [args] * len(starts), [kwargs] * len(starts),
                             [nums] * len(starts), starts, [min(n, s + k) for s in starts], [where] * len(starts),
                             pure=False)

@@ -24,19 +24,11 @@ from typing import Any
 import numpy as np
 
 from .. import _directions as dirs
-from .._core import _value_backend, split
+from .._core import split, whole_along
 from .._registry import implements
 from .shape import _into
 
 fft = np.fft
-
-
-def _whole_along(x: Any, axes: tuple[int, ...]) -> Any:
-    """``x`` with the transformed axes in one chunk each when it is a dask array (dask's FFTs need that;
-    rechunking is lazy), else ``x`` itself."""
-    if not _value_backend(type(x)):
-        return x
-    return x.rechunk({a % x.ndim: -1 for a in axes})
 
 
 def _transform_1d(func):
@@ -44,13 +36,13 @@ def _transform_1d(func):
 
     def impl(a, n=None, axis=-1, norm=None, out=None):
         frame, (x,), (t,) = split([a])
-        y = func(_whole_along(x, (axis,)), n=n, axis=axis, norm=norm)
+        y = func(whole_along(x, (axis,)), n=n, axis=axis, norm=norm)
         if frame is None:
             return _into(out, y)
         tangent = None
         if t is not None:
             t_axis = dirs.axis(axis, np.ndim(x))
-            tangent = func(_whole_along(t, (t_axis,)), n=n, axis=t_axis, norm=norm)
+            tangent = func(whole_along(t, (t_axis,)), n=n, axis=t_axis, norm=norm)
         return _into(out, frame.wrap(y, tangent))
 
     impl.__name__ = f"_{func.__name__}"
@@ -71,13 +63,13 @@ def _transform_nd(func, default_axes: Any = None):
 
     def impl(a, s=None, axes=default_axes, norm=None, out=None):
         frame, (x,), (t,) = split([a])
-        y = func(_whole_along(x, _nd_axes(np.ndim(x), s, axes)), s=s, axes=axes, norm=norm)
+        y = func(whole_along(x, _nd_axes(np.ndim(x), s, axes)), s=s, axes=axes, norm=norm)
         if frame is None:
             return _into(out, y)
         tangent = None
         if t is not None:
             t_axes = _nd_axes(np.ndim(x), s, axes)
-            tangent = func(_whole_along(t, t_axes), s=s, axes=t_axes, norm=norm)
+            tangent = func(whole_along(t, t_axes), s=s, axes=t_axes, norm=norm)
         return _into(out, frame.wrap(y, tangent))
 
     impl.__name__ = f"_{func.__name__}"

@@ -35,6 +35,7 @@ from .._core import (
     strip,
     strip_all,
     unsupported_error,
+    whole_along,
 )
 from .._linear import Lin, recorded_sum, scaled_sum
 from .._registry import (
@@ -335,26 +336,18 @@ def _matmul_jvp(values, tangents, y):
     return t
 
 
-def _core_whole(x: Any, ncore: int) -> Any:
-    """``x`` with its last ``ncore`` (core) axes in one chunk each when it is a dask array (dask's gufuncs
-    need that; rechunking is lazy), else ``x`` itself."""
-    if not _value_backend(type(x)):
-        return x
-    return x.rechunk({ax: -1 for ax in range(x.ndim - ncore, x.ndim)})
-
-
 def _bilinear_jvp(ufunc: np.ufunc, core_a: int, core_b: int, core_out: int):
     """JVP of a gufunc bilinear in its two arguments (vecdot, matvec, vecmat)."""
 
     def jvp(values, tangents, y):
         (a, b), (ta, tb) = values, tangents
         batch = max(np.ndim(a) - core_a, np.ndim(b) - core_b)
-        a, b = _core_whole(a, core_a), _core_whole(b, core_b)
+        a, b = whole_along(a, range(-core_a, 0)), whole_along(b, range(-core_b, 0))
         t = None
         if ta is not None:
-            t = ufunc(_core_whole(dirs.align(ta, batch + core_a), core_a), b)
+            t = ufunc(whole_along(dirs.align(ta, batch + core_a), range(-core_a, 0)), b)
         if tb is not None:
-            c = ufunc(a, _core_whole(dirs.align(tb, batch + core_b), core_b))
+            c = ufunc(a, whole_along(dirs.align(tb, batch + core_b), range(-core_b, 0)))
             t = c if t is None else t + c
         return t
 
@@ -463,7 +456,7 @@ def _call(ufunc: np.ufunc, inputs: tuple, kwargs: dict) -> Any:
     if frame is None:
         raise TypeError(f"{qualified_name(ufunc)}: no DualArray among the inputs or outputs")
     if ufunc in _CORE_DIMS and not ({"axis", "axes"} & kwargs.keys()):
-        values = [_core_whole(v, n) for v, n in zip(values, _CORE_DIMS[ufunc], strict=True)]
+        values = [whole_along(v, range(-n, 0)) for v, n in zip(values, _CORE_DIMS[ufunc], strict=True)]
     y = ufunc(*values, **kwargs)
     if partials is not None:
         cast = _cast_values(values, y) if "dtype" in kwargs else values
